@@ -1,0 +1,15 @@
+//! migetpacks-core: the pure part of migetpacks-rs.
+//!
+//! Settings are parsed once from an environment map ([`settings::Settings`]), the source folder
+//! is read through a bounded read-only view ([`source::SourceTree`]), and everything from
+//! detection to the buildx argv is a pure function of those two. Nothing here spawns a process,
+//! reads the process environment or touches the network.
+
+#![warn(missing_docs)]
+
+pub mod cache;
+pub mod detect;
+pub mod language;
+pub mod settings;
+pub mod source;
+pub mod version;

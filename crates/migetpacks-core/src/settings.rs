@@ -1,0 +1,766 @@
+//! Typed settings, parsed once from an environment map.
+//!
+//! Every migetpacks environment variable is read here and nowhere else. The CLI passes
+//! `std::env::vars()`; tests pass a literal map. Values are validated up front: a bad value is
+//! one error that names the variable.
+
+use crate::cache::{CacheError, CacheSettings};
+use crate::language::Language;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An environment map (`NAME → value`).
+pub type EnvMap = BTreeMap<String, String>;
+
+/// A bad setting. Every message names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// A boolean that is not `true/false/1/0/yes/no`.
+    #[error("{var}: expected true/false/1/0/yes/no, got {value:?}")]
+    InvalidBool {
+        /// Variable name.
+        var: String,
+        /// The value given.
+        value: String,
+    },
+    /// A value outside an enumeration.
+    #[error("{var}: invalid value {value:?}; expected one of: {allowed}")]
+    InvalidChoice {
+        /// Variable name.
+        var: String,
+        /// The value given.
+        value: String,
+        /// The accepted values.
+        allowed: String,
+    },
+    /// A single-line value contains a newline or another control character.
+    #[error("{var}: value must be a single line without control characters")]
+    ControlChar {
+        /// Variable name.
+        var: String,
+    },
+    /// A path that leaves the source folder.
+    #[error("{var}: {value:?} must be a relative path inside the source folder")]
+    PathEscape {
+        /// Variable name.
+        var: String,
+        /// The value given.
+        value: String,
+    },
+    /// A JSON value that does not parse or has the wrong shape.
+    #[error("{var}: {reason}")]
+    InvalidJson {
+        /// Variable name.
+        var: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An invalid environment-variable or build-arg name.
+    #[error("{var}: {name:?} is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)")]
+    InvalidName {
+        /// Variable name.
+        var: String,
+        /// The bad name.
+        name: String,
+    },
+    /// A credential was asked to be baked into the image.
+    #[error("{var}: {name} looks like a credential and is never written into a Dockerfile; pass it with BUILD_SECRETS instead")]
+    Credential {
+        /// Variable name (`BUILD_ENV`).
+        var: String,
+        /// The refused name.
+        name: String,
+    },
+    /// `LANGUAGE` is not a known language.
+    #[error("LANGUAGE: {0}")]
+    Language(#[from] crate::language::UnknownLanguage),
+    /// A cache variable is wrong.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+/// Target platform (`ARCH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Arch {
+    /// `linux/amd64` (`x86_64`, `amd64`).
+    Amd64,
+    /// `linux/arm64` (`arm64`, `aarch64`).
+    Arm64,
+}
+
+impl Arch {
+    /// The buildx `--platform` value.
+    pub fn platform(self) -> &'static str {
+        match self {
+            Arch::Amd64 => "linux/amd64",
+            Arch::Arm64 => "linux/arm64",
+        }
+    }
+}
+
+/// How buildx RUN steps reach the network (`BUILD_NETWORK`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum BuildNetwork {
+    /// `--network=host` (migetpacks' default).
+    Host,
+    /// No `--network` flag (for `docker-container`/`kubernetes` builders without the
+    /// `network.host` entitlement).
+    Default,
+}
+
+/// Language-specific knobs (configuration.md §7).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LanguageSettings {
+    /// `NODE_OPTIONS` (default `--max_old_space_size=2560`).
+    pub node_options: String,
+    /// `MIX_ENV` (default `prod`; an explicit empty value is kept empty).
+    pub mix_env: String,
+    /// `BUNDLE_WITHOUT` (default `development test`; explicit empty disables it).
+    pub bundle_without: String,
+    /// `RAILS_ENV` (default `production`).
+    pub rails_env: String,
+    /// `GO_INSTALL_PACKAGE_SPEC`.
+    pub go_install_package_spec: Option<String>,
+    /// `GO_LINKER_SYMBOL`.
+    pub go_linker_symbol: Option<String>,
+    /// `GO_LINKER_VALUE`.
+    pub go_linker_value: Option<String>,
+    /// `GO_BUILD_FLAGS` (split into words at generation time).
+    pub go_build_flags: Option<String>,
+    /// `GO_INSTALL_TOOLS_IN_IMAGE`.
+    pub go_install_tools_in_image: bool,
+    /// `GO_SETUP_GOPATH_IN_IMAGE`.
+    pub go_setup_gopath_in_image: bool,
+    /// `SBT_TASKS` (default `compile stage`).
+    pub sbt_tasks: Option<String>,
+    /// `SBT_PROJECT`.
+    pub sbt_project: Option<String>,
+    /// `SBT_CLEAN`.
+    pub sbt_clean: bool,
+    /// `LEIN_BUILD_TASK` (default `uberjar`).
+    pub lein_build_task: Option<String>,
+}
+
+/// Every setting, typed and validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `SOURCE_DIR` (default `/workspace/source`; the CLI's PATH argument wins).
+    pub source_dir: PathBuf,
+    /// `OUTPUT_IMAGE` (required for `build`; validated there).
+    pub output_image: Option<String>,
+    /// `PROJECT_PATH`, cleaned; always inside the source folder.
+    pub project_path: Option<String>,
+    /// `LANGUAGE`, parsed.
+    pub language: Option<Language>,
+    /// `LANGUAGE` exactly as given (for display).
+    pub language_raw: Option<String>,
+    /// `BUILDPACKS` entries as given (mapped by detection).
+    pub buildpacks: Vec<String>,
+    /// `BUILD_COMMAND`.
+    pub build_command: Option<String>,
+    /// `RUN_COMMAND`.
+    pub run_command: Option<String>,
+    /// `PORT` (default 5000).
+    pub port: u16,
+    /// `ARCH`.
+    pub arch: Arch,
+    /// `USE_DHI`.
+    pub use_dhi: bool,
+    /// `TAG_LATEST`.
+    pub tag_latest: bool,
+    /// `PUSH_IMAGE` (unset ⇒ derived from the `:local` suffix).
+    pub push_image: Option<bool>,
+    /// `DOCKERFILE_PATH`, cleaned relative path.
+    pub dockerfile_path: Option<String>,
+    /// `COMPOSE_FILE`, cleaned relative path.
+    pub compose_file: Option<String>,
+    /// `RESULT_FILE`.
+    pub result_file: Option<PathBuf>,
+    /// `CUSTOM_DATA`, parsed.
+    pub custom_data: Option<serde_json::Value>,
+    /// `DEBUG`: print the generated Dockerfile.
+    pub debug: bool,
+    /// Registry/local/s3/… cache flags (`CACHE_*`, `NO_CACHE`, `S3_*`).
+    pub cache: CacheSettings,
+    /// `BUILD_CACHE_DIR`: turns on package-manager cache mounts.
+    pub build_cache_dir: Option<String>,
+    /// `CACHE_KEY`: prefix of cache-mount ids.
+    pub cache_key: Option<String>,
+    /// `REGISTRY_MIRROR`.
+    pub registry_mirror: Option<String>,
+    /// `DHI_MIRROR`.
+    pub dhi_mirror: Option<String>,
+    /// `BUILD_VARS`, in the JSON object's order, `BUILD_VAR_` prefix stripped.
+    pub build_vars: Vec<(String, String)>,
+    /// `BUILD_ENV` resolved against the environment: sorted `(name, value)` pairs.
+    pub build_env: Vec<(String, String)>,
+    /// `BUILD_SECRETS`: names of BuildKit secrets (`--secret id=NAME,env=NAME`).
+    pub build_secrets: Vec<String>,
+    /// `DOCKERFILE_SYNTAX` (default `docker/dockerfile:1`; empty ⇒ no `# syntax=` line).
+    pub dockerfile_syntax: Option<String>,
+    /// `BUILDX_BUILDER`.
+    pub buildx_builder: Option<String>,
+    /// `BUILD_NETWORK`.
+    pub build_network: BuildNetwork,
+    /// Language knobs.
+    pub lang: LanguageSettings,
+    /// `*_VERSION` overrides by language.
+    pub version_overrides: BTreeMap<Language, String>,
+    /// Values that must never be printed (BUILD_VARS values, passwords, keys).
+    pub secrets: Vec<String>,
+}
+
+/// Version override variable for each language.
+pub const VERSION_VARS: [(Language, &str); 14] = [
+    (Language::Nodejs, "NODE_VERSION"),
+    (Language::Bun, "BUN_VERSION"),
+    (Language::Deno, "DENO_VERSION"),
+    (Language::Ruby, "RUBY_VERSION"),
+    (Language::Python, "PYTHON_VERSION"),
+    (Language::Go, "GO_VERSION"),
+    (Language::Rust, "RUSTUP_TOOLCHAIN"),
+    (Language::Php, "PHP_VERSION"),
+    (Language::Java, "JAVA_VERSION"),
+    (Language::Dotnet, "DOTNET_VERSION"),
+    (Language::Elixir, "ELIXIR_VERSION"),
+    (Language::Scala, "SCALA_VERSION"),
+    (Language::Clojure, "CLOJURE_VERSION"),
+    (Language::Kotlin, "KOTLIN_VERSION"),
+];
+
+/// Variables whose values are credentials: never printed, never baked into an image.
+pub const SECRET_VARS: [&str; 5] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "DHI_USERNAME",
+    "DHI_PASSWORD",
+];
+
+/// True when a variable name looks like a credential (`AWS_*`, `DHI_*`, `*_TOKEN`,
+/// `*_PASSWORD`, `*_SECRET*`, `*_KEY`).
+pub fn is_credential_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.starts_with("AWS_")
+        || n.starts_with("DHI_")
+        || n.ends_with("_TOKEN")
+        || n == "TOKEN"
+        || n.contains("PASSWORD")
+        || n.contains("SECRET")
+        || n.ends_with("_API_KEY")
+        || n.ends_with("PRIVATE_KEY")
+}
+
+/// True for `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// Reads variables from the map with migetpacks' "empty means unset" rule.
+pub struct Env<'a>(pub &'a EnvMap);
+
+impl Env<'_> {
+    /// A non-empty value, checked to be one line without control characters.
+    pub fn get(&self, var: &str) -> Result<Option<String>, SettingsError> {
+        match self.0.get(var) {
+            None => Ok(None),
+            Some(v) if v.is_empty() => Ok(None),
+            Some(v) if v.chars().any(|c| c.is_control()) => Err(SettingsError::ControlChar {
+                var: var.to_string(),
+            }),
+            Some(v) => Ok(Some(v.clone())),
+        }
+    }
+
+    /// A non-empty value that may span lines (NUL is still refused).
+    pub fn get_multiline(&self, var: &str) -> Result<Option<String>, SettingsError> {
+        match self.0.get(var) {
+            None => Ok(None),
+            Some(v) if v.trim().is_empty() => Ok(None),
+            Some(v) if v.contains('\0') => Err(SettingsError::ControlChar {
+                var: var.to_string(),
+            }),
+            Some(v) => Ok(Some(v.clone())),
+        }
+    }
+
+    /// A boolean: `true/false/1/0/yes/no`, any case; unset or empty ⇒ `default`.
+    pub fn bool(&self, var: &str, default: bool) -> Result<bool, SettingsError> {
+        match self.get(var)? {
+            None => Ok(default),
+            Some(v) => parse_bool(var, &v),
+        }
+    }
+
+    /// An optional boolean (unset ⇒ `None`).
+    pub fn opt_bool(&self, var: &str) -> Result<Option<bool>, SettingsError> {
+        self.get(var)?.map(|v| parse_bool(var, &v)).transpose()
+    }
+
+    /// True when the variable is present in the map, even if empty.
+    pub fn is_present(&self, var: &str) -> bool {
+        self.0.contains_key(var)
+    }
+}
+
+/// Parse `true/false/1/0/yes/no` (case-insensitive).
+pub fn parse_bool(var: &str, v: &str) -> Result<bool, SettingsError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(SettingsError::InvalidBool {
+            var: var.to_string(),
+            value: v.to_string(),
+        }),
+    }
+}
+
+fn relative_path(var: &str, v: Option<String>) -> Result<Option<String>, SettingsError> {
+    let Some(v) = v else { return Ok(None) };
+    let err = || SettingsError::PathEscape {
+        var: var.to_string(),
+        value: v.clone(),
+    };
+    // A leading "/" is allowed, as migetpacks strips one ("/apps/web" is "apps/web").
+    let trimmed = v.strip_prefix('/').unwrap_or(&v);
+    let cleaned = crate::source::clean(trimmed).map_err(|_| err())?;
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(cleaned))
+}
+
+/// Match a name against a `BUILD_ENV` pattern (`*` matches any run of characters).
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
+}
+
+fn parse_build_vars(raw: Option<String>) -> Result<Vec<(String, String)>, SettingsError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let err = |reason: String| SettingsError::InvalidJson {
+        var: "BUILD_VARS".into(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&raw).map_err(|e| err(format!("not valid JSON: {e}")))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| err("must be a JSON object of strings".into()))?;
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        let v = v
+            .as_str()
+            .ok_or_else(|| err(format!("value of {k:?} must be a string")))?;
+        let name = k.strip_prefix("BUILD_VAR_").unwrap_or(k);
+        if !is_valid_name(name) {
+            return Err(SettingsError::InvalidName {
+                var: "BUILD_VARS".into(),
+                name: k.clone(),
+            });
+        }
+        if v.contains('\0') {
+            return Err(err(format!("value of {k:?} contains NUL")));
+        }
+        out.push((name.to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+fn parse_build_env(
+    env: &EnvMap,
+    raw: Option<String>,
+) -> Result<Vec<(String, String)>, SettingsError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let mut out = BTreeMap::new();
+    for pat in raw
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let bare = pat.replace('*', "_");
+        if !is_valid_name(&bare) {
+            return Err(SettingsError::InvalidName {
+                var: "BUILD_ENV".into(),
+                name: pat.to_string(),
+            });
+        }
+        if !pat.contains('*') && is_credential_name(pat) {
+            return Err(SettingsError::Credential {
+                var: "BUILD_ENV".into(),
+                name: pat.to_string(),
+            });
+        }
+        for (name, value) in env {
+            if glob_match(pat, name) {
+                if is_credential_name(name) {
+                    return Err(SettingsError::Credential {
+                        var: "BUILD_ENV".into(),
+                        name: name.clone(),
+                    });
+                }
+                if value.contains('\0') {
+                    return Err(SettingsError::ControlChar { var: name.clone() });
+                }
+                out.insert(name.clone(), value.clone());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+impl Settings {
+    /// Parse and validate every setting.
+    ///
+    /// ```
+    /// use migetpacks_core::settings::{EnvMap, Settings};
+    /// let mut env = EnvMap::new();
+    /// env.insert("USE_DHI".into(), "yes".into());
+    /// env.insert("ARCH".into(), "aarch64".into());
+    /// let s = Settings::from_env(&env).unwrap();
+    /// assert!(s.use_dhi);
+    /// assert_eq!(s.arch.platform(), "linux/arm64");
+    /// env.insert("TAG_LATEST".into(), "maybe".into());
+    /// assert!(Settings::from_env(&env).unwrap_err().to_string().contains("TAG_LATEST"));
+    /// ```
+    pub fn from_env(map: &EnvMap) -> Result<Settings, SettingsError> {
+        let env = Env(map);
+        let language_raw = env.get("LANGUAGE")?;
+        let language = language_raw
+            .as_deref()
+            .map(Language::parse)
+            .transpose()
+            .map_err(SettingsError::Language)?;
+        let arch = match env.get("ARCH")?.as_deref().map(str::to_ascii_lowercase) {
+            None => Arch::Amd64,
+            Some(a) if a == "x86_64" || a == "amd64" => Arch::Amd64,
+            Some(a) if a == "arm64" || a == "aarch64" => Arch::Arm64,
+            Some(a) => {
+                return Err(SettingsError::InvalidChoice {
+                    var: "ARCH".into(),
+                    value: a,
+                    allowed: "x86_64, amd64, arm64, aarch64".into(),
+                })
+            }
+        };
+        let build_network = match env.get("BUILD_NETWORK")?.as_deref() {
+            None | Some("host") => BuildNetwork::Host,
+            Some("default") | Some("none") => BuildNetwork::Default,
+            Some(v) => {
+                return Err(SettingsError::InvalidChoice {
+                    var: "BUILD_NETWORK".into(),
+                    value: v.into(),
+                    allowed: "host, default".into(),
+                })
+            }
+        };
+        let port = match env.get("PORT")? {
+            None => 5000,
+            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                SettingsError::InvalidChoice {
+                    var: "PORT".into(),
+                    value: p.clone(),
+                    allowed: "a TCP port number 1-65535".into(),
+                }
+            })?,
+        };
+        let custom_data = env
+            .get_multiline("CUSTOM_DATA")?
+            .map(|raw| {
+                serde_json::from_str::<serde_json::Value>(&raw).map_err(|e| {
+                    SettingsError::InvalidJson {
+                        var: "CUSTOM_DATA".into(),
+                        reason: format!("not valid JSON: {e}"),
+                    }
+                })
+            })
+            .transpose()?;
+        let build_vars = parse_build_vars(env.get_multiline("BUILD_VARS")?)?;
+        let build_env = parse_build_env(map, env.get("BUILD_ENV")?)?;
+        let mut build_secrets = Vec::new();
+        if let Some(raw) = env.get("BUILD_SECRETS")? {
+            for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                if !is_valid_name(name) {
+                    return Err(SettingsError::InvalidName {
+                        var: "BUILD_SECRETS".into(),
+                        name: name.into(),
+                    });
+                }
+                build_secrets.push(name.to_string());
+            }
+        }
+        let dockerfile_syntax = if env.is_present("DOCKERFILE_SYNTAX") {
+            env.get("DOCKERFILE_SYNTAX")?
+        } else {
+            Some("docker/dockerfile:1".to_string())
+        };
+        let buildpacks = env
+            .get("BUILDPACKS")?
+            .map(|b| {
+                b.split(',')
+                    .map(|e| e.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+                    .filter(|e| !e.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let keep_empty = |var: &str, default: &str| -> Result<String, SettingsError> {
+            // Unset ⇒ default; explicitly empty ⇒ empty (migetpacks could not disable these).
+            if env.is_present(var) {
+                Ok(env.get(var)?.unwrap_or_default())
+            } else {
+                Ok(default.to_string())
+            }
+        };
+        let lang = LanguageSettings {
+            node_options: env
+                .get("NODE_OPTIONS")?
+                .unwrap_or_else(|| "--max_old_space_size=2560".into()),
+            mix_env: keep_empty("MIX_ENV", "prod")?,
+            bundle_without: keep_empty("BUNDLE_WITHOUT", "development test")?,
+            rails_env: env.get("RAILS_ENV")?.unwrap_or_else(|| "production".into()),
+            go_install_package_spec: env.get("GO_INSTALL_PACKAGE_SPEC")?,
+            go_linker_symbol: env.get("GO_LINKER_SYMBOL")?,
+            go_linker_value: env.get("GO_LINKER_VALUE")?,
+            go_build_flags: env.get("GO_BUILD_FLAGS")?,
+            go_install_tools_in_image: env.bool("GO_INSTALL_TOOLS_IN_IMAGE", false)?,
+            go_setup_gopath_in_image: env.bool("GO_SETUP_GOPATH_IN_IMAGE", false)?,
+            sbt_tasks: env.get("SBT_TASKS")?,
+            sbt_project: env.get("SBT_PROJECT")?,
+            sbt_clean: env.bool("SBT_CLEAN", false)?,
+            lein_build_task: env.get("LEIN_BUILD_TASK")?,
+        };
+        let mut version_overrides = BTreeMap::new();
+        for (l, var) in VERSION_VARS {
+            if let Some(v) = env.get(var)? {
+                version_overrides.insert(l, v);
+            }
+        }
+        let mut secrets: Vec<String> = build_vars.iter().map(|(_, v)| v.clone()).collect();
+        for var in SECRET_VARS {
+            if let Some(v) = map.get(var) {
+                secrets.push(v.clone());
+            }
+        }
+        for name in &build_secrets {
+            if let Some(v) = map.get(name) {
+                secrets.push(v.clone());
+            }
+        }
+        secrets.retain(|s| !s.is_empty());
+        secrets.sort();
+        secrets.dedup();
+
+        Ok(Settings {
+            source_dir: PathBuf::from(
+                env.get("SOURCE_DIR")?
+                    .unwrap_or_else(|| "/workspace/source".into()),
+            ),
+            output_image: env.get("OUTPUT_IMAGE")?,
+            project_path: relative_path("PROJECT_PATH", env.get("PROJECT_PATH")?)?,
+            language,
+            language_raw,
+            buildpacks,
+            build_command: env.get("BUILD_COMMAND")?,
+            run_command: env.get("RUN_COMMAND")?,
+            port,
+            arch,
+            use_dhi: env.bool("USE_DHI", false)?,
+            tag_latest: env.bool("TAG_LATEST", false)?,
+            push_image: env.opt_bool("PUSH_IMAGE")?,
+            dockerfile_path: relative_path("DOCKERFILE_PATH", env.get("DOCKERFILE_PATH")?)?,
+            compose_file: relative_path("COMPOSE_FILE", env.get("COMPOSE_FILE")?)?,
+            result_file: env.get("RESULT_FILE")?.map(PathBuf::from),
+            custom_data,
+            debug: env.bool("DEBUG", false)?,
+            cache: CacheSettings::from_env(map)?,
+            build_cache_dir: env.get("BUILD_CACHE_DIR")?,
+            cache_key: env.get("CACHE_KEY")?,
+            registry_mirror: env.get("REGISTRY_MIRROR")?,
+            dhi_mirror: env.get("DHI_MIRROR")?,
+            build_vars,
+            build_env,
+            build_secrets,
+            dockerfile_syntax,
+            buildx_builder: env.get("BUILDX_BUILDER")?,
+            build_network,
+            lang,
+            version_overrides,
+            secrets,
+        })
+    }
+
+    /// True when package-manager cache mounts are on (`BUILD_CACHE_DIR` set).
+    pub fn cache_mounts(&self) -> bool {
+        self.build_cache_dir.is_some()
+    }
+
+    /// The cache-mount id for a cache type: `<CACHE_KEY>-<type>` or `default-<type>`.
+    pub fn cache_id(&self, kind: &str) -> String {
+        format!("{}-{kind}", self.cache_key.as_deref().unwrap_or("default"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> EnvMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::from_env(&EnvMap::new()).unwrap();
+        assert_eq!(s.port, 5000);
+        assert_eq!(s.arch, Arch::Amd64);
+        assert!(!s.use_dhi && !s.tag_latest && s.push_image.is_none());
+        assert_eq!(s.dockerfile_syntax.as_deref(), Some("docker/dockerfile:1"));
+        assert_eq!(s.lang.mix_env, "prod");
+        assert_eq!(s.lang.bundle_without, "development test");
+        assert_eq!(s.source_dir, PathBuf::from("/workspace/source"));
+        assert_eq!(s.cache_id("npm"), "default-npm");
+    }
+
+    #[test]
+    fn booleans() {
+        for (v, want) in [
+            ("true", true),
+            ("YES", true),
+            ("1", true),
+            ("No", false),
+            ("0", false),
+            ("", false),
+        ] {
+            let s = Settings::from_env(&env(&[("USE_DHI", v)])).unwrap();
+            assert_eq!(s.use_dhi, want, "{v}");
+        }
+        let e = Settings::from_env(&env(&[("TAG_LATEST", "sure")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("TAG_LATEST") && e.contains("sure"), "{e}");
+    }
+
+    #[test]
+    fn enumerations() {
+        let e = Settings::from_env(&env(&[("ARCH", "s390x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ARCH") && e.contains("s390x"), "{e}");
+        let e = Settings::from_env(&env(&[("LANGUAGE", "cobol")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("LANGUAGE") && e.contains("nodejs"), "{e}");
+        let s = Settings::from_env(&env(&[("LANGUAGE", "Node.js (yarn)")])).unwrap();
+        assert_eq!(s.language, Some(Language::Nodejs));
+    }
+
+    #[test]
+    fn project_path_must_stay_inside() {
+        for bad in ["../x", "a/../../x", "/a/../../etc"] {
+            let e = Settings::from_env(&env(&[("PROJECT_PATH", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("PROJECT_PATH"), "{bad}: {e}");
+        }
+        let s = Settings::from_env(&env(&[("PROJECT_PATH", "/apps/web/")])).unwrap();
+        assert_eq!(s.project_path.as_deref(), Some("apps/web"));
+        let e = Settings::from_env(&env(&[("DOCKERFILE_PATH", "../Dockerfile")])).unwrap_err();
+        assert!(e.to_string().contains("DOCKERFILE_PATH"));
+    }
+
+    #[test]
+    fn newline_values_are_refused() {
+        let e = Settings::from_env(&env(&[("RUN_COMMAND", "a\nRUN evil")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("RUN_COMMAND"), "{e}");
+    }
+
+    #[test]
+    fn build_vars() {
+        let s = Settings::from_env(&env(&[(
+            "BUILD_VARS",
+            r#"{"BUILD_VAR_API":"x y","TOKEN":"abcd"}"#,
+        )]))
+        .unwrap();
+        assert_eq!(
+            s.build_vars,
+            vec![
+                ("API".into(), "x y".into()),
+                ("TOKEN".into(), "abcd".into())
+            ]
+        );
+        assert!(s.secrets.contains(&"abcd".to_string()));
+        for bad in [r#"[1]"#, r#"{"A":1}"#, "{", r#"{"a-b":"x"}"#] {
+            let e = Settings::from_env(&env(&[("BUILD_VARS", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("BUILD_VARS"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn build_env_allow_list() {
+        let s = Settings::from_env(&env(&[
+            ("BUILD_ENV", "VITE_*,NODE_OPTIONS"),
+            ("VITE_B", "2"),
+            ("VITE_A", "1"),
+            ("OTHER", "x"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.build_env,
+            vec![("VITE_A".into(), "1".into()), ("VITE_B".into(), "2".into())]
+        );
+        for bad in [
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_TOKEN",
+            "DB_PASSWORD",
+            "MY_SECRET_X",
+        ] {
+            let e = Settings::from_env(&env(&[("BUILD_ENV", bad), (bad, "v")])).unwrap_err();
+            assert!(matches!(e, SettingsError::Credential { .. }), "{bad}");
+        }
+        let e = Settings::from_env(&env(&[("BUILD_ENV", "A*"), ("AWS_KEY", "v")])).unwrap_err();
+        assert!(matches!(e, SettingsError::Credential { .. }));
+        assert!(Settings::from_env(&env(&[("BUILD_ENV", "1BAD")])).is_err());
+    }
+
+    #[test]
+    fn glob() {
+        assert!(glob_match("VITE_*", "VITE_API"));
+        assert!(glob_match("*_URL", "API_URL"));
+        assert!(!glob_match("VITE_*", "NEXT_PUBLIC_X"));
+        assert!(glob_match("A", "A") && !glob_match("A", "AB"));
+    }
+
+    #[test]
+    fn custom_data_must_be_json() {
+        let e = Settings::from_env(&env(&[("CUSTOM_DATA", "{nope")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("CUSTOM_DATA"));
+    }
+
+    #[test]
+    fn empty_syntax_disables_line() {
+        let s = Settings::from_env(&env(&[("DOCKERFILE_SYNTAX", "")])).unwrap();
+        assert_eq!(s.dockerfile_syntax, None);
+    }
+}
