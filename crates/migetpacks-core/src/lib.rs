@@ -13,3 +13,13 @@ pub mod language;
 pub mod settings;
 pub mod source;
 pub mod version;
+pub mod mounts;
+pub mod plan;
+pub mod procfile;
+pub mod render;
+pub mod error;
+pub mod images;
+pub mod pipeline;
+pub mod providers;
+
+pub use error::Error;

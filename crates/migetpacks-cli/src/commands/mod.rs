@@ -1,0 +1,37 @@
+//! One module per subcommand.
+
+pub mod detect;
+pub mod plan;
+
+use crate::exit::Failure;
+use migetpacks_core::settings::{EnvMap, Settings};
+use migetpacks_core::source::SourceTree;
+use std::path::PathBuf;
+
+/// Parse settings and open the effective source folder: PATH argument, else `SOURCE_DIR`,
+/// else the current folder; then `PROJECT_PATH` inside it.
+pub fn open(env: &EnvMap, path: Option<PathBuf>) -> Result<(Settings, SourceTree), Failure> {
+    let mut settings = Settings::from_env(env).map_err(migetpacks_core::Error::from)?;
+    settings.source_dir = path
+        .or_else(|| env.get("SOURCE_DIR").filter(|s| !s.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let root = SourceTree::open(&settings.source_dir).map_err(|_| {
+        Failure::new(
+            crate::exit::SOURCE,
+            format!("SOURCE_DIR does not exist: {}", settings.source_dir.display()),
+        )
+    })?;
+    let tree = migetpacks_core::pipeline::effective_tree(&settings, &root).map_err(|_| {
+        Failure::new(
+            crate::exit::SOURCE,
+            format!(
+                "PROJECT_PATH does not exist: {}",
+                settings
+                    .source_dir
+                    .join(settings.project_path.as_deref().unwrap_or_default())
+                    .display()
+            ),
+        )
+    })?;
+    Ok((settings, tree))
+}

@@ -1,0 +1,57 @@
+//! Exit codes and the one-line failure the CLI prints.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0 | success (or a failure recorded in `RESULT_FILE`, as migetpacks does) |
+//! | 1 | the build failed |
+//! | 2 | invalid settings or command line |
+//! | 3 | the source folder could not be read, or no language was detected |
+//! | 4 | `docker` was not found |
+//! | 5 | `docker buildx` is not available |
+//! | 6 | the build engine did not answer |
+//! | 130/143 | interrupted (SIGINT/SIGTERM) |
+
+use migetpacks_core::Error;
+
+/// A failure: one line for the user and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub code: i32,
+    /// One-line message.
+    pub message: String,
+}
+
+/// Invalid settings or command line.
+pub const USAGE: i32 = 2;
+/// Unreadable source or no language.
+pub const SOURCE: i32 = 3;
+
+impl Failure {
+    /// A usage error.
+    pub fn usage(msg: impl Into<String>) -> Failure {
+        Failure {
+            code: USAGE,
+            message: msg.into(),
+        }
+    }
+
+    /// A failure with a given code.
+    pub fn new(code: i32, msg: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: msg.into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        let code = match &e {
+            Error::Settings(_) => USAGE,
+            _ => SOURCE,
+        };
+        // One line, whatever the error text holds.
+        Failure::new(code, e.to_string().replace('\n', " "))
+    }
+}

@@ -1,0 +1,147 @@
+//! One provider per language. A provider reads the source folder and says what its build
+//! needs; [`common::assemble`] wraps that in the parts every Dockerfile shares (header, build
+//! args, user, port, start command), so no provider repeats them.
+
+pub mod common;
+pub mod nodejs;
+pub mod python;
+
+use crate::detect::Detection;
+use crate::language::Language;
+use crate::mounts::{mount, CacheKind, CacheMount};
+use crate::plan::Step;
+use crate::settings::Settings;
+use crate::source::{SourceError, SourceTree};
+use crate::version::Version;
+
+/// Why a plan could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// Reading the source failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A manifest is malformed.
+    #[error("{path}: {reason}")]
+    Manifest {
+        /// File.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The Procfile is malformed.
+    #[error(transparent)]
+    Procfile(#[from] crate::procfile::ProcfileError),
+    /// A setting cannot be honoured for this language.
+    #[error("{var}: {reason}")]
+    Setting {
+        /// Variable.
+        var: String,
+        /// Why.
+        reason: String,
+    },
+    /// The language has no provider (Dockerfile/compose are built as they are).
+    #[error("{0} does not generate a Dockerfile")]
+    NotGenerated(Language),
+    /// The rendered Dockerfile would be unsafe.
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+}
+
+/// Everything a provider may look at.
+pub struct Context<'a> {
+    /// Settings.
+    pub settings: &'a Settings,
+    /// The effective source folder.
+    pub tree: &'a SourceTree,
+    /// Detection result.
+    pub detection: &'a Detection,
+    /// Resolved version of the primary language.
+    pub version: &'a Version,
+}
+
+impl Context<'_> {
+    /// True when `path` is a file in the source folder.
+    pub fn has(&self, path: &str) -> bool {
+        self.tree.is_file(path)
+    }
+
+    /// The files of `candidates` that exist, in the given order.
+    pub fn existing(&self, candidates: &[&str]) -> Vec<String> {
+        candidates
+            .iter()
+            .filter(|c| self.has(c))
+            .map(|c| c.to_string())
+            .collect()
+    }
+
+    /// Read a text file (`None` when absent).
+    pub fn read(&self, path: &str) -> Result<Option<String>, PlanError> {
+        Ok(self.tree.read(path)?)
+    }
+
+    /// Cache mounts for these kinds, or none when `BUILD_CACHE_DIR` is unset.
+    pub fn mounts(&self, kinds: &[CacheKind]) -> Vec<CacheMount> {
+        if !self.settings.cache_mounts() {
+            return Vec::new();
+        }
+        kinds
+            .iter()
+            .map(|k| mount(*k, self.settings.cache_key.as_deref()))
+            .collect()
+    }
+
+    /// True when hardened (DHI) images are used for this language.
+    pub fn hardened(&self) -> bool {
+        self.settings.use_dhi
+    }
+}
+
+/// What a language contributes to the Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct LanguagePlan {
+    /// Package manager or build tool (`npm`, `pip` …).
+    pub package_manager: Option<String>,
+    /// Builder image before mirror rewriting.
+    pub build_image: String,
+    /// Runtime image before mirror rewriting.
+    pub runtime_image: String,
+    /// Builder steps after `WORKDIR /build` and the build args/env.
+    pub builder: Vec<Step>,
+    /// Runtime steps after the user and `WORKDIR /app`.
+    pub runtime: Vec<Step>,
+    /// Runtime user for hardened images (`nonroot`, `node`); official images use uid 1000.
+    pub hardened_user: Option<String>,
+    /// The language's default start command.
+    pub default_command: String,
+    /// The runtime image has no shell: start with exec form, no `sh -c`.
+    pub no_shell: bool,
+    /// Start with `ENTRYPOINT` instead of `CMD` (images whose entrypoint is not a shell).
+    pub entrypoint: bool,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+    /// Informational lines.
+    pub notes: Vec<String>,
+}
+
+/// A language's Dockerfile generator.
+pub trait Provider: Sync {
+    /// The language this provider builds.
+    fn language(&self) -> Language;
+
+    /// The language-specific part of the plan.
+    fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError>;
+
+    /// Rewrite a start command for this language's image layout (e.g. Rust's
+    /// `target/release/x` is `./app` in the image). Default: unchanged.
+    fn translate_command(&self, _cx: &Context, command: &str) -> String {
+        command.to_string()
+    }
+}
+
+/// Every provider, in detection order.
+pub static PROVIDERS: &[&dyn Provider] = &[&python::Python, &nodejs::Nodejs];
+
+/// The provider for a language.
+pub fn provider(lang: Language) -> Option<&'static dyn Provider> {
+    PROVIDERS.iter().copied().find(|p| p.language() == lang)
+}

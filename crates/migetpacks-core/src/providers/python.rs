@@ -1,0 +1,354 @@
+//! Python: pip (requirements.txt), uv (uv.lock), Poetry (poetry.lock), Pipenv (Pipfile),
+//! or a plain `pyproject.toml`/`setup.py` package.
+//!
+//! Dependencies go into a virtualenv at `/opt/venv` built from the manifests alone, so a
+//! source-only change reuses it. When nothing has to run after the source is copied (no
+//! Django `collectstatic`, no `BUILD_COMMAND`, no local package install), the source goes
+//! straight from the build context into the runtime stage as its last layer.
+
+use super::{Context, LanguagePlan, PlanError, Provider};
+use crate::language::Language;
+use crate::mounts::CacheKind;
+use crate::plan::{EnvVar, Phase, Step};
+
+/// The Python provider.
+pub struct Python;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Installer {
+    Uv,
+    Poetry,
+    Pipenv,
+    Requirements,
+    /// `pip install .` of a pyproject.toml/setup.py package: needs the source.
+    LocalPackage,
+    None,
+}
+
+impl Installer {
+    fn detect(cx: &Context) -> Installer {
+        if cx.has("uv.lock") {
+            Installer::Uv
+        } else if cx.has("poetry.lock") {
+            Installer::Poetry
+        } else if cx.has("Pipfile") {
+            Installer::Pipenv
+        } else if cx.has("requirements.txt") {
+            Installer::Requirements
+        } else if cx.has("pyproject.toml") || cx.has("setup.py") {
+            Installer::LocalPackage
+        } else {
+            Installer::None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Installer::Uv => "uv",
+            Installer::Poetry => "poetry",
+            Installer::Pipenv => "pipenv",
+            Installer::Requirements | Installer::LocalPackage | Installer::None => "pip",
+        }
+    }
+}
+
+const VENV: &str = "/opt/venv";
+
+/// Text of the dependency manifests, lower-cased, for package sniffing.
+fn manifests_text(cx: &Context) -> Result<String, PlanError> {
+    let mut text = String::new();
+    for f in ["requirements.txt", "pyproject.toml", "uv.lock", "Pipfile", "poetry.lock"] {
+        if let Some(t) = cx.read(f)? {
+            text.push_str(&t.to_ascii_lowercase());
+            text.push('\n');
+        }
+    }
+    Ok(text)
+}
+
+/// True when a dependency named `pkg` appears in the manifests (as a requirement line, a
+/// quoted name, or a lockfile `name = "pkg"` entry).
+fn mentions(text: &str, pkg: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with(pkg)
+            && l[pkg.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+            || l.contains(&format!("\"{pkg}\""))
+            || l.contains(&format!("\"{pkg}["))
+            || l.contains(&format!("\"{pkg}>"))
+            || l.contains(&format!("\"{pkg}="))
+            || l.contains(&format!("\"{pkg}~"))
+            || l == format!("name = \"{pkg}\"")
+            || l.starts_with(&format!("{pkg} ="))
+    })
+}
+
+/// Debian packages the runtime needs for common native dependencies.
+fn native_packages(text: &str) -> Vec<&'static str> {
+    let mut pkgs = Vec::new();
+    if ["psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "aiopg"].iter().any(|p| mentions(text, p)) {
+        pkgs.push("libpq5");
+    }
+    if ["mysqlclient", "aiomysql"].iter().any(|p| mentions(text, p)) {
+        pkgs.push("libmariadb3");
+    }
+    if mentions(text, "lxml") {
+        pkgs.extend(["libxml2", "libxslt1.1"]);
+    }
+    pkgs
+}
+
+/// The Django project package: the folder holding `wsgi.py` next to `manage.py`.
+fn django_project(cx: &Context) -> Result<Option<String>, PlanError> {
+    if !cx.has("manage.py") {
+        return Ok(None);
+    }
+    let hits = cx.tree.find_files("", 2, 1, &|n| n == "wsgi.py")?;
+    Ok(hits
+        .into_iter()
+        .find_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.replace('/', "."))))
+}
+
+/// The module and variable of an ASGI/WSGI app object in the usual entry files.
+fn app_object(cx: &Context) -> Result<Option<String>, PlanError> {
+    let re = regex::Regex::new(
+        r"(?m)^\s*(\w+)\s*=\s*(FastAPI|Starlette|Litestar|Sanic|Flask|Falcon|Bottle)\s*\(",
+    )
+    .expect("static regex");
+    for file in ["main.py", "app.py", "application.py", "wsgi.py", "asgi.py", "server.py"] {
+        if let Some(text) = cx.read(file)? {
+            if let Some(c) = re.captures(&text) {
+                return Ok(Some(format!("{}:{}", file.trim_end_matches(".py"), &c[1])));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn default_command(cx: &Context, text: &str) -> Result<String, PlanError> {
+    let gunicorn = mentions(text, "gunicorn");
+    let uvicorn = mentions(text, "uvicorn");
+    if let Some(p) = django_project(cx)? {
+        if gunicorn {
+            return Ok(format!("gunicorn {p}.wsgi:application --bind [::]:$PORT"));
+        }
+        if uvicorn {
+            return Ok(format!("uvicorn {p}.asgi:application --host :: --port $PORT"));
+        }
+    }
+    let app = app_object(cx)?;
+    if gunicorn {
+        let target = app.unwrap_or_else(|| {
+            if cx.has("wsgi.py") {
+                "wsgi:application".into()
+            } else if cx.has("application.py") {
+                "application:application".into()
+            } else if cx.has("main.py") && !cx.has("app.py") {
+                "main:app".into()
+            } else {
+                "app:app".into()
+            }
+        });
+        return Ok(format!("gunicorn {target} --bind [::]:$PORT"));
+    }
+    if uvicorn {
+        let target = app.unwrap_or_else(|| {
+            if cx.has("app.py") && !cx.has("main.py") {
+                "app:app".into()
+            } else {
+                "main:app".into()
+            }
+        });
+        return Ok(format!("uvicorn {target} --host :: --port $PORT"));
+    }
+    if cx.has("manage.py") {
+        return Ok("python manage.py runserver [::]:$PORT".into());
+    }
+    if cx.has("app.py") {
+        return Ok("python app.py".into());
+    }
+    Ok("python main.py".into())
+}
+
+impl Provider for Python {
+    fn language(&self) -> Language {
+        Language::Python
+    }
+
+    fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
+        let v = &cx.version.value;
+        let installer = Installer::detect(cx);
+        let text = manifests_text(cx)?;
+        let collectstatic = cx.has("manage.py") && django_project(cx)?.is_some();
+        let build_command = cx.settings.build_command.clone();
+        let mut b = Vec::new();
+
+        b.push(
+            Step::env(
+                Phase::Setup,
+                vec![
+                    EnvVar::new("PYTHONUNBUFFERED", "1"),
+                    EnvVar::new("PYTHONDONTWRITEBYTECODE", "1"),
+                    EnvVar::new("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+                    EnvVar::new("VIRTUAL_ENV", VENV),
+                    EnvVar::expanding("PATH", format!("{VENV}/bin:$PATH")),
+                ],
+            )
+            .why("Every install below goes into the virtualenv at /opt/venv"),
+        );
+        b.push(
+            Step::run(Phase::Setup, [format!("python -m venv {VENV}")])
+                .why("Virtualenv outside the source folder, so the runtime stage copies it alone"),
+        );
+        let manifests = cx.existing(&[
+            "requirements.txt",
+            "pyproject.toml",
+            "setup.py",
+            "setup.cfg",
+            "uv.lock",
+            "poetry.lock",
+            "Pipfile",
+            "Pipfile.lock",
+        ]);
+        let pip_mounts = cx.mounts(&[CacheKind::Pip]);
+        let install: Option<Step> = match installer {
+            Installer::Uv => Some(
+                Step::run(
+                    Phase::Install,
+                    [
+                        "pip install uv".to_string(),
+                        format!("UV_PROJECT_ENVIRONMENT={VENV} uv sync --frozen --no-dev --no-install-project"),
+                    ],
+                )
+                .mounts(cx.mounts(&[CacheKind::Pip, CacheKind::Uv])),
+            ),
+            Installer::Poetry => Some(
+                Step::run(
+                    Phase::Install,
+                    [
+                        "pip install poetry".to_string(),
+                        "POETRY_VIRTUALENVS_CREATE=false poetry install --no-interaction --no-ansi --no-root --only main".to_string(),
+                    ],
+                )
+                .mounts(cx.mounts(&[CacheKind::Pip, CacheKind::Poetry])),
+            ),
+            Installer::Pipenv => Some(
+                Step::run(
+                    Phase::Install,
+                    [
+                        "pip install pipenv".to_string(),
+                        if cx.has("Pipfile.lock") {
+                            "pipenv install --deploy --system".to_string()
+                        } else {
+                            "pipenv install --system --skip-lock".to_string()
+                        },
+                    ],
+                )
+                .mounts(pip_mounts.clone()),
+            ),
+            Installer::Requirements => Some(
+                Step::run(Phase::Install, ["pip install -r requirements.txt"]).mounts(pip_mounts.clone()),
+            ),
+            Installer::LocalPackage | Installer::None => None,
+        };
+        if let Some(install) = install {
+            b.push(
+                Step::copy(Phase::Manifests, manifests.clone(), "./")
+                    .why("Dependency manifests first: the install below is reused while they are unchanged"),
+            );
+            b.push(install.why("Install dependencies into the virtualenv"));
+        }
+
+        // Steps that need the source in the builder.
+        let mut after_source: Vec<Step> = Vec::new();
+        if installer == Installer::LocalPackage {
+            after_source.push(
+                Step::run(Phase::Install, ["pip install ."])
+                    .mounts(pip_mounts.clone())
+                    .why("Install the project itself (it needs its source)"),
+            );
+        }
+        if let Some(cmd) = &build_command {
+            after_source.push(Step::run(Phase::Build, [cmd.clone()]).why("BUILD_COMMAND"));
+        } else if collectstatic {
+            after_source.push(
+                Step::run(Phase::Build, ["python manage.py collectstatic --noinput"])
+                    .why("Django static files"),
+            );
+        }
+        let source_in_builder = !after_source.is_empty();
+        if source_in_builder {
+            b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
+            b.extend(after_source);
+        }
+
+        // Runtime stage.
+        let owner = cx.owner();
+        let mut r = Vec::new();
+        let pkgs = native_packages(&text);
+        if !pkgs.is_empty() && !cx.hardened() {
+            r.push(
+                Step::run(
+                    Phase::Runtime,
+                    [
+                        "apt-get update".to_string(),
+                        format!("apt-get install -y --no-install-recommends {}", pkgs.join(" ")),
+                        "rm -rf /var/lib/apt/lists/*".to_string(),
+                    ],
+                )
+                .why("Shared libraries of native dependencies"),
+            );
+        }
+        r.push(
+            Step::copy_from(Phase::Runtime, "builder", [VENV], VENV)
+                .chown(&owner)
+                .why("Virtualenv from the builder"),
+        );
+        r.push(Step::env(
+            Phase::Runtime,
+            vec![
+                EnvVar::new("PYTHONUNBUFFERED", "1"),
+                EnvVar::new("PYTHONDONTWRITEBYTECODE", "1"),
+                EnvVar::new("PYTHONPATH", "/app"),
+                EnvVar::new("VIRTUAL_ENV", VENV),
+                EnvVar::expanding("PATH", format!("{VENV}/bin:$PATH")),
+                EnvVar::new("FORWARDED_ALLOW_IPS", "*"),
+            ],
+        ));
+        r.push(if source_in_builder {
+            cx.copy_build_to_app()
+        } else {
+            cx.copy_source_to_app()
+        });
+
+        let mut warnings = Vec::new();
+        if !pkgs.is_empty() && cx.hardened() {
+            warnings.push(format!(
+                "hardened Python runtime has no package manager: native libraries ({}) are not installed",
+                pkgs.join(", ")
+            ));
+        }
+        Ok(LanguagePlan {
+            package_manager: Some(installer.name().into()),
+            build_image: if cx.hardened() {
+                format!("dhi.io/python:{v}-dev")
+            } else {
+                format!("python:{v}")
+            },
+            runtime_image: if cx.hardened() {
+                format!("dhi.io/python:{v}")
+            } else {
+                format!("python:{v}-slim")
+            },
+            builder: b,
+            runtime: r,
+            default_command: default_command(cx, &text)?,
+            no_shell: cx.hardened(),
+            warnings,
+            ..LanguagePlan::default()
+        })
+    }
+}
