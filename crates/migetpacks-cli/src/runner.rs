@@ -1,0 +1,144 @@
+//! Run external commands (program + argv, never a shell string), stream their output line by
+//! line with secrets masked, and stop them on Ctrl-C/SIGTERM.
+
+use crate::exit::Failure;
+use migetpacks_core::mask::Masker;
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Lines BuildKit prints that say nothing useful to the user.
+const NOISE: [&str; 2] = [
+    "WARNING: current commit information was not captured by the build",
+    "warnings found (use docker --debug to expand)",
+];
+
+/// What an interrupted run must clean up.
+#[derive(Default)]
+struct Cleanup {
+    child: Option<Arc<duct::ReaderHandle>>,
+    temp: Vec<PathBuf>,
+}
+
+fn cleanup() -> &'static Mutex<Cleanup> {
+    static C: OnceLock<Mutex<Cleanup>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(Cleanup::default()))
+}
+
+/// Install the Ctrl-C/SIGTERM handler: kill the running child, remove temporary folders,
+/// exit 130.
+pub fn install_signal_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(mut c) = cleanup().lock() {
+            if let Some(child) = c.child.take() {
+                let _ = child.kill();
+            }
+            for t in c.temp.drain(..) {
+                let _ = std::fs::remove_dir_all(t);
+            }
+        }
+        eprintln!("\ninterrupted: build stopped, temporary files removed");
+        std::process::exit(130);
+    });
+}
+
+/// Register a temporary folder to delete if the run is interrupted.
+pub fn register_temp(path: PathBuf) {
+    if let Ok(mut c) = cleanup().lock() {
+        c.temp.push(path);
+    }
+}
+
+/// Forget a temporary folder (it was removed normally).
+pub fn unregister_temp(path: &PathBuf) {
+    if let Ok(mut c) = cleanup().lock() {
+        c.temp.retain(|p| p != path);
+    }
+}
+
+/// How a streamed command ended.
+pub struct Outcome {
+    /// Exit status (`-1` when killed by a signal).
+    pub status: i32,
+    /// The last lines of output, masked.
+    pub tail: Vec<String>,
+}
+
+/// Run `program args…` with extra environment, streaming merged stdout+stderr through the
+/// masker, each line indented by seven spaces. Bytes that are not UTF-8 pass through as they are.
+pub fn stream(
+    program: &str,
+    args: &[String],
+    env: &[(String, String)],
+    masker: &Masker,
+) -> Result<Outcome, Failure> {
+    let mut expr = duct::cmd(program, args).stderr_to_stdout().unchecked();
+    for (k, v) in env {
+        expr = expr.env(k, v);
+    }
+    let handle = Arc::new(
+        expr.reader()
+            .map_err(|e| Failure::new(1, format!("cannot start {program}: {e}")))?,
+    );
+    if let Ok(mut c) = cleanup().lock() {
+        c.child = Some(handle.clone());
+    }
+    let mut tail: VecDeque<String> = VecDeque::with_capacity(21);
+    let stdout = std::io::stdout();
+    let mut reader = BufReader::new(&*handle);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Err(Failure::new(1, format!("reading {program} output: {e}"))),
+        }
+        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+            buf.pop();
+        }
+        let masked = masker.mask_bytes(&buf);
+        let text = String::from_utf8_lossy(&masked).into_owned();
+        if NOISE.iter().any(|n| text.contains(n)) {
+            continue;
+        }
+        let mut out = stdout.lock();
+        let _ = out.write_all(b"       ");
+        let _ = out.write_all(&masked);
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
+        if tail.len() == 20 {
+            tail.pop_front();
+        }
+        tail.push_back(text);
+    }
+    let status = match handle.try_wait() {
+        Ok(Some(o)) => o.status.code().unwrap_or(-1),
+        Ok(None) => -1,
+        Err(e) => return Err(Failure::new(1, format!("waiting for {program}: {e}"))),
+    };
+    if let Ok(mut c) = cleanup().lock() {
+        c.child = None;
+    }
+    Ok(Outcome {
+        status,
+        tail: tail.into_iter().collect(),
+    })
+}
+
+/// Run a short command and capture its stdout (stderr on failure), with no streaming.
+pub fn capture(program: &str, args: &[&str]) -> Result<String, String> {
+    let out = duct::cmd(program, args)
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .run()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(err.lines().find(|l| !l.trim().is_empty()).unwrap_or("failed").trim().to_string())
+    }
+}
