@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod detect;
+pub mod imageref;
 pub mod language;
 pub mod settings;
 pub mod source;
