@@ -11,6 +11,7 @@ pub mod cache;
 pub mod detect;
 pub mod imageref;
 pub mod language;
+pub mod procfile;
 pub mod settings;
 pub mod source;
 pub mod version;
