@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod appjson;
 pub mod cache;
 pub mod detect;
 pub mod imageref;
