@@ -12,6 +12,7 @@ pub mod cache;
 pub mod detect;
 pub mod imageref;
 pub mod language;
+pub mod mask;
 pub mod procfile;
 pub mod settings;
 pub mod source;
