@@ -14,6 +14,7 @@ pub mod imageref;
 pub mod language;
 pub mod mask;
 pub mod procfile;
+pub mod result;
 pub mod settings;
 pub mod source;
 pub mod version;

@@ -47,9 +47,11 @@ pub struct Worker {
 pub struct Processes {
     /// Web process command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub web: Option<String>,
     /// Release-phase command (e.g. database migrations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub release: Option<String>,
     /// Other processes, in Procfile order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
