@@ -9,6 +9,7 @@
 
 pub mod appjson;
 pub mod cache;
+pub mod compose;
 pub mod detect;
 pub mod imageref;
 pub mod language;
