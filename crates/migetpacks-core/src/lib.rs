@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod appjson;
+pub mod buildx;
 pub mod cache;
 pub mod compose;
 pub mod detect;
