@@ -7,19 +7,25 @@
 
 #![warn(missing_docs)]
 
+pub mod appjson;
+pub mod buildx;
 pub mod cache;
+pub mod compose;
 pub mod detect;
+pub mod error;
+pub mod imageref;
+pub mod images;
 pub mod language;
+pub mod mask;
+pub mod mounts;
+pub mod pipeline;
+pub mod plan;
+pub mod procfile;
+pub mod providers;
+pub mod render;
+pub mod result;
 pub mod settings;
 pub mod source;
 pub mod version;
-pub mod mounts;
-pub mod plan;
-pub mod procfile;
-pub mod render;
-pub mod error;
-pub mod images;
-pub mod pipeline;
-pub mod providers;
 
 pub use error::Error;
