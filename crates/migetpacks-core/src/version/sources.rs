@@ -7,30 +7,14 @@
 //! read; a TOML `rust-toolchain` is parsed; pom `${…}` properties are resolved. Added sources:
 //! Pipfile `python_version`, the Gradle Java toolchain, `packageManager: bun@X` for Bun.
 
-use super::{first_line, Candidate, Transform};
+use super::{first_line, jvm, Candidate, Transform};
 use crate::detect::{node::read_package_json, DetectError};
 use crate::language::Language;
 use crate::settings::{Settings, VERSION_VARS};
 use crate::source::{SourceError, SourceTree};
 use regex::Regex;
-use std::sync::LazyLock;
 
-type Found = Result<Option<Candidate>, DetectError>;
-
-/// Return the first source that yields a candidate.
-macro_rules! first {
-    ($($e:expr),+ $(,)?) => {{
-        $( if let Some(c) = $e? { return Ok(Some(c)); } )+
-        Ok(None)
-    }};
-}
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        static $name: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pat).expect("constant regex is valid"));
-    };
-}
+pub(super) type Found = Result<Option<Candidate>, DetectError>;
 
 re!(GEMFILE_RUBY, r#"^\s*ruby\s*\(?\s*['"]([^'"]*)['"]"#);
 re!(BUNFIG_VERSION, r#"^version\s*=\s*"([^"]*)""#);
@@ -38,51 +22,26 @@ re!(UV_REQUIRES, r#"^requires-python\s*=\s*"([^"]*)""#);
 re!(GO_MOD, r"^go\s+(\S+)");
 re!(TOOL_VERSIONS_ELIXIR, r"^elixir\s+(\S+)");
 re!(
-    SCALA_VERSION,
-    r#"scalaVersion\s*:=\s*(?:"([^"]*)"|([A-Za-z_][A-Za-z0-9_]*))"#
-);
-re!(SCALA_PROPERTY, r"^scala\.version\s*=\s*(.*)$");
-re!(CLOJURE_LEIN, r#"\[\s*org\.clojure/clojure\s+"([^"]*)""#);
-re!(
-    CLOJURE_DEPS,
-    r#"org\.clojure/clojure[^"\]}]*"(\d+\.\d+\.\d+)""#
-);
-re!(
-    KOTLIN_PROPERTY,
-    r"^(?:kotlin\.version|kotlin_version|kotlinVersion)\s*=\s*(.*)$"
-);
-re!(
-    KOTLIN_DSL,
-    r#"kotlin\s*\(\s*"[^"]*"\s*\)\s*version\s*"([^"]*)""#
-);
-re!(
-    KOTLIN_PLUGIN_ID,
-    r#"id\s*\(?\s*['"]org\.jetbrains\.kotlin\.[\w.-]+['"]\s*\)?\s*version\s*\(?\s*['"]([^'"]*)['"]"#
-);
-re!(JAVA_RUNTIME, r"^java\.runtime\.version\s*=([^=]*)");
-re!(
-    GRADLE_TOOLCHAIN,
-    r"JavaLanguageVersion\.of\s*\(\s*(\d+)\s*\)"
-);
-re!(GRADLE_COMPAT, r"JavaVersion\.VERSION_((?:1_)?\d+)");
-re!(
     TARGET_FRAMEWORK,
     r"<TargetFrameworks?>([^<]*)</TargetFrameworks?>"
 );
-re!(POM_PROPERTY_REF, r"^\$\{([A-Za-z0-9_.-]+)\}$");
 
 /// Where to look for .NET project files: the root and two levels of sub-folders.
 pub(crate) const DOTNET_PROJECT_DEPTH: usize = 2;
 /// At most this many .NET project files are read for target frameworks.
 const DOTNET_PROJECT_LIMIT: usize = 64;
 
-struct Cx<'a> {
-    lang: Language,
-    settings: &'a Settings,
-    tree: &'a SourceTree,
+pub(super) struct Cx<'a> {
+    pub lang: Language,
+    pub settings: &'a Settings,
+    pub tree: &'a SourceTree,
 }
 
-fn cand(source: impl Into<String>, raw: impl Into<String>, transform: Transform) -> Candidate {
+pub(super) fn cand(
+    source: impl Into<String>,
+    raw: impl Into<String>,
+    transform: Transform,
+) -> Candidate {
     Candidate {
         source: source.into(),
         raw: raw.into(),
@@ -90,12 +49,12 @@ fn cand(source: impl Into<String>, raw: impl Into<String>, transform: Transform)
     }
 }
 
-fn non_empty(source: &str, raw: &str, t: Transform) -> Option<Candidate> {
+pub(super) fn non_empty(source: &str, raw: &str, t: Transform) -> Option<Candidate> {
     let raw = raw.trim();
     (!raw.is_empty()).then(|| cand(source, raw, t))
 }
 
-fn manifest(path: &str, reason: impl std::fmt::Display) -> DetectError {
+pub(super) fn manifest(path: &str, reason: impl std::fmt::Display) -> DetectError {
     DetectError::Manifest {
         path: path.to_string(),
         reason: reason.to_string(),
@@ -104,7 +63,7 @@ fn manifest(path: &str, reason: impl std::fmt::Display) -> DetectError {
 
 impl Cx<'_> {
     /// The `*_VERSION` override of this language.
-    fn env(&self, t: Transform) -> Found {
+    pub(super) fn env(&self, t: Transform) -> Found {
         let var = VERSION_VARS
             .iter()
             .find(|(l, _)| *l == self.lang)
@@ -117,19 +76,19 @@ impl Cx<'_> {
         )
     }
 
-    fn read(&self, path: &str) -> Result<Option<String>, DetectError> {
+    pub(super) fn read(&self, path: &str) -> Result<Option<String>, DetectError> {
         Ok(self.tree.read(path)?)
     }
 
     /// A single-value version file, first meaningful line (detection.md §8).
-    fn version_file(&self, path: &str, t: Transform) -> Found {
+    pub(super) fn version_file(&self, path: &str, t: Transform) -> Found {
         Ok(self
             .read(path)?
             .and_then(|text| non_empty(path, &first_line(&text), t)))
     }
 
     /// The first capture of the first line of `path` matching `re`.
-    fn line(&self, path: &str, re: &Regex, label: &str, t: Transform) -> Found {
+    pub(super) fn line(&self, path: &str, re: &Regex, label: &str, t: Transform) -> Found {
         let Some(text) = self.read(path)? else {
             return Ok(None);
         };
@@ -139,7 +98,7 @@ impl Cx<'_> {
             .and_then(|m| non_empty(label, m.as_str(), t)))
     }
 
-    fn toml(&self, path: &str) -> Result<Option<toml::Value>, DetectError> {
+    pub(super) fn toml(&self, path: &str) -> Result<Option<toml::Value>, DetectError> {
         match self.read(path)? {
             None => Ok(None),
             Some(text) => text
@@ -149,7 +108,7 @@ impl Cx<'_> {
         }
     }
 
-    fn toml_str(&self, path: &str, keys: &[&str], t: Transform) -> Found {
+    pub(super) fn toml_str(&self, path: &str, keys: &[&str], t: Transform) -> Found {
         let Some(doc) = self.toml(path)? else {
             return Ok(None);
         };
@@ -197,7 +156,7 @@ pub(crate) fn find(
         ),
         Language::Rust => rust(&cx),
         Language::Php => php(&cx),
-        Language::Java => java(&cx),
+        Language::Java => jvm::java(&cx),
         Language::Dotnet => dotnet(&cx),
         Language::Elixir => first!(
             cx.env(Transform::Verbatim),
@@ -209,51 +168,9 @@ pub(crate) fn find(
                 Transform::Verbatim
             ),
         ),
-        Language::Scala => scala(&cx),
-        Language::Clojure => first!(
-            cx.env(Transform::Verbatim),
-            cx.version_file(".clojure-version", Transform::Verbatim),
-            cx.line(
-                "project.clj",
-                &CLOJURE_LEIN,
-                "project.clj org.clojure/clojure",
-                Transform::Verbatim
-            ),
-            cx.line(
-                "deps.edn",
-                &CLOJURE_DEPS,
-                "deps.edn org.clojure/clojure",
-                Transform::Verbatim
-            ),
-        ),
-        Language::Kotlin => first!(
-            cx.env(Transform::Verbatim),
-            cx.version_file(".kotlin-version", Transform::Verbatim),
-            cx.line(
-                "gradle.properties",
-                &KOTLIN_PROPERTY,
-                "gradle.properties kotlin.version",
-                Transform::Verbatim
-            ),
-            cx.line(
-                "build.gradle.kts",
-                &KOTLIN_DSL,
-                "build.gradle.kts kotlin plugin",
-                Transform::Verbatim
-            ),
-            cx.line(
-                "build.gradle.kts",
-                &KOTLIN_PLUGIN_ID,
-                "build.gradle.kts kotlin plugin",
-                Transform::Verbatim
-            ),
-            cx.line(
-                "build.gradle",
-                &KOTLIN_PLUGIN_ID,
-                "build.gradle kotlin plugin",
-                Transform::Verbatim
-            ),
-        ),
+        Language::Scala => jvm::scala(&cx),
+        Language::Clojure => jvm::clojure(&cx),
+        Language::Kotlin => jvm::kotlin(&cx),
         Language::Dockerfile | Language::Compose => Ok(None),
     }
 }
@@ -407,100 +324,6 @@ fn composer_php(cx: &Cx) -> Found {
         .and_then(|v| non_empty("composer.json require.php", v, Transform::Norm)))
 }
 
-fn java(cx: &Cx) -> Found {
-    first!(
-        cx.env(Transform::JavaMajor),
-        cx.version_file(".java-version", Transform::JavaMajor),
-        system_properties(cx),
-        pom_java(cx),
-        gradle_toolchain(cx, "build.gradle.kts"),
-        gradle_toolchain(cx, "build.gradle"),
-    )
-}
-
-/// `system.properties` `java.runtime.version=17`.
-fn system_properties(cx: &Cx) -> Found {
-    let Some(text) = cx.read("system.properties")? else {
-        return Ok(None);
-    };
-    Ok(text
-        .lines()
-        .find_map(|l| JAVA_RUNTIME.captures(l.trim_start()))
-        .and_then(|c| c.get(1))
-        .and_then(|m| {
-            let v: String = m.as_str().chars().filter(|c| !c.is_whitespace()).collect();
-            non_empty(
-                "system.properties java.runtime.version",
-                &v,
-                Transform::JavaMajor,
-            )
-        }))
-}
-
-/// The text of `<tag>…</tag>` in an XML document (first occurrence).
-fn xml_element<'t>(text: &'t str, tag: &str) -> Option<&'t str> {
-    let open = format!("<{tag}>");
-    let close = format!("</{tag}>");
-    let start = text.find(&open)? + open.len();
-    let len = text[start..].find(&close)?;
-    Some(text[start..start + len].trim())
-}
-
-/// `pom.xml`: `<java.version>`, else `<maven.compiler.release>`, `…source>`, `…target>`.
-/// A `${name}` value is looked up as the `<name>` property of the same pom (a few levels).
-fn pom_java(cx: &Cx) -> Found {
-    let Some(text) = cx.read("pom.xml")? else {
-        return Ok(None);
-    };
-    for tag in [
-        "java.version",
-        "maven.compiler.release",
-        "maven.compiler.source",
-        "maven.compiler.target",
-    ] {
-        let Some(mut value) = xml_element(&text, tag) else {
-            continue;
-        };
-        for _ in 0..4 {
-            match POM_PROPERTY_REF.captures(value) {
-                Some(c) => match c.get(1).and_then(|m| xml_element(&text, m.as_str())) {
-                    Some(resolved) => value = resolved,
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        if let Some(c) = non_empty(&format!("pom.xml {tag}"), value, Transform::JavaMajor) {
-            return Ok(Some(c));
-        }
-    }
-    Ok(None)
-}
-
-/// Gradle: `JavaLanguageVersion.of(17)` or `JavaVersion.VERSION_17` / `VERSION_1_8`.
-fn gradle_toolchain(cx: &Cx, path: &str) -> Found {
-    let Some(text) = cx.read(path)? else {
-        return Ok(None);
-    };
-    if let Some(m) = GRADLE_TOOLCHAIN.captures(&text).and_then(|c| c.get(1)) {
-        return Ok(non_empty(
-            &format!("{path} toolchain"),
-            m.as_str(),
-            Transform::JavaMajor,
-        ));
-    }
-    Ok(GRADLE_COMPAT
-        .captures(&text)
-        .and_then(|c| c.get(1))
-        .and_then(|m| {
-            non_empty(
-                &format!("{path} sourceCompatibility"),
-                &m.as_str().replace('_', "."),
-                Transform::JavaMajor,
-            )
-        }))
-}
-
 fn dotnet(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Dotnet),
@@ -568,48 +391,4 @@ fn dotnet_projects(cx: &Cx) -> Found {
         }
     }
     Ok(best.map(|(_, path, tfm)| cand(format!("{path} TargetFramework"), tfm, Transform::Dotnet)))
-}
-
-fn scala(cx: &Cx) -> Found {
-    first!(
-        cx.env(Transform::Verbatim),
-        cx.version_file(".scala-version", Transform::Verbatim),
-        build_sbt_scala(cx),
-        cx.line(
-            "project/build.properties",
-            &SCALA_PROPERTY,
-            "project/build.properties scala.version",
-            Transform::Verbatim
-        ),
-    )
-}
-
-/// `scalaVersion := "3.3.1"`, or `scalaVersion := scala3Version` with
-/// `val scala3Version = "3.3.1"` in the same file.
-fn build_sbt_scala(cx: &Cx) -> Found {
-    let Some(text) = cx.read("build.sbt")? else {
-        return Ok(None);
-    };
-    let Some(caps) = SCALA_VERSION.captures(&text) else {
-        return Ok(None);
-    };
-    if let Some(lit) = caps.get(1) {
-        return Ok(non_empty(
-            "build.sbt scalaVersion",
-            lit.as_str(),
-            Transform::Verbatim,
-        ));
-    }
-    let Some(ident) = caps.get(2) else {
-        return Ok(None);
-    };
-    let val = Regex::new(&format!(
-        r#"val\s+{}\s*=\s*"([^"]*)""#,
-        regex::escape(ident.as_str())
-    ))
-    .map_err(|e| manifest("build.sbt", e))?;
-    Ok(val
-        .captures(&text)
-        .and_then(|c| c.get(1))
-        .and_then(|m| non_empty("build.sbt scalaVersion", m.as_str(), Transform::Verbatim)))
 }
