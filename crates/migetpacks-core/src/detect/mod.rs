@@ -327,12 +327,14 @@ fn choose_override(
         (Some(l), None) => Some((l, l.id())),
         _ => None,
     };
+    if let Some((_, raw)) = forced {
+        evidence.push(format!("LANGUAGE={raw}"));
+    }
     if !app_json.is_empty() {
         let list = buildpacks::map_list("app.json buildpacks", &app_json, evidence)?;
         if let Some((&first, rest)) = list.split_first() {
             let language = match forced {
                 Some((l, raw)) => {
-                    evidence.push(format!("LANGUAGE={raw}"));
                     if l != first {
                         warnings.push(format!(
                             "app.json buildpacks[0] ({}) is not the primary: LANGUAGE={raw} wins",
@@ -350,13 +352,10 @@ fn choose_override(
             }));
         }
     }
-    Ok(forced.map(|(l, raw)| {
-        evidence.push(format!("LANGUAGE={raw}"));
-        Primary {
-            language: l,
-            additional: Vec::new(),
-            explicit_buildpacks: false,
-        }
+    Ok(forced.map(|(l, _)| Primary {
+        language: l,
+        additional: Vec::new(),
+        explicit_buildpacks: false,
     }))
 }
 

@@ -291,6 +291,7 @@ fn app_json_buildpacks_first_entry_is_primary() {
     assert_eq!(d.language, Language::Python);
     assert_eq!(d.additional, [Language::Nodejs]);
     assert!(d.warnings[0].contains("LANGUAGE=python wins"));
+    assert_eq!(d.evidence[0], "LANGUAGE=python");
 
     // BUILDPACKS wins over app.json.
     let d = ok(&[("BUILDPACKS", "go")], &[("app.json", app)]);

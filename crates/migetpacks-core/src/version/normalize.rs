@@ -257,6 +257,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any input: no panic, no separators left in the output, and normalising twice
+        /// changes nothing.
+        #[test]
+        fn normalize_is_clean_and_idempotent(s in "[ <>=^~!|,.xv*0-9a-z-]{0,24}|\\PC{0,24}") {
+            let once = normalize(&s);
+            proptest::prop_assert!(!once.contains(['|', ','].as_slice()), "{:?} -> {:?}", s, once);
+            proptest::prop_assert!(!once.contains(char::is_whitespace), "{:?} -> {:?}", s, once);
+            proptest::prop_assert_eq!(normalize(&once), once.clone(), "input {:?}", s);
+            let _ = normalize_node(&s);
+        }
+    }
+
     #[test]
     fn version_ordering() {
         use std::cmp::Ordering::*;
