@@ -1,0 +1,111 @@
+//! Detection and version snapshots over every folder of `fixtures/` (see fixtures/README.md).
+
+use migetpacks_core::detect::{analyze, DetectError};
+use migetpacks_core::settings::{EnvMap, Settings};
+use migetpacks_core::source::SourceTree;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// The settings of a fixture: its `fixture.env` (KEY=VALUE lines; blank lines and `#`
+/// comments skipped), else the defaults.
+fn fixture_settings(dir: &Path) -> Settings {
+    let mut env = EnvMap::new();
+    if let Ok(text) = std::fs::read_to_string(dir.join("fixture.env")) {
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (k, v) = line
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{}: bad fixture.env line {line:?}", dir.display()));
+            env.insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    Settings::from_env(&env).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+fn analyze_fixture(dir: &Path) -> Result<migetpacks_core::detect::Analysis, DetectError> {
+    let tree = SourceTree::open(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    analyze(&fixture_settings(dir), &tree)
+}
+
+#[test]
+fn every_fixture_detects() {
+    let root = fixtures_dir().canonicalize().unwrap();
+    insta::glob!(fixtures_dir(), "*", |path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        // The glob also yields the fixtures folder itself and loose files such as README.md.
+        if !path.is_dir() || name == "bad" || path == root {
+            return;
+        }
+        let analysis = analyze_fixture(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        insta::assert_json_snapshot!(analysis);
+    });
+}
+
+/// `fixtures/bad/<case>` must fail, with a message naming the file or variable.
+#[test]
+fn bad_fixtures_fail_with_a_named_cause() {
+    let cases = [
+        (
+            "dockerfile-path-missing",
+            "DOCKERFILE_PATH not found: docker/missing.Dockerfile",
+        ),
+        (
+            "lockfile-only",
+            "package.json: not found, but yarn.lock is present",
+        ),
+        ("nothing", "Unable to detect language"),
+        ("package-json-syntax", "package.json: not valid JSON"),
+        (
+            "unknown-buildpack",
+            "app.json buildpacks[0]: unknown buildpack \"heroku-community/apt\"",
+        ),
+    ];
+    let bad = fixtures_dir().join("bad");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&bad)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let listed: Vec<&str> = cases.iter().map(|(c, _)| *c).collect();
+    assert_eq!(
+        on_disk, listed,
+        "every fixtures/bad case has an expectation"
+    );
+    for (case, want) in cases {
+        let err = analyze_fixture(&bad.join(case))
+            .expect_err(case)
+            .to_string();
+        assert!(err.starts_with(want), "{case}: {err}");
+    }
+}
+
+/// LANGUAGE picks the primary language even where another language's marker exists; the
+/// default start command is someone else's concern, but it must see Python here.
+#[test]
+fn language_override_fixture_is_python() {
+    let a = analyze_fixture(&fixtures_dir().join("language-override")).unwrap();
+    assert_eq!(a.detection.language.id(), "python");
+    assert!(a
+        .detection
+        .evidence
+        .contains(&"LANGUAGE=python".to_string()));
+}
+
+/// The pins the end-to-end tests rely on (they exist on the test engine).
+#[test]
+fn engine_pins() {
+    for (fixture, lang, version) in [
+        ("python-pip", "python", "3.11"),
+        ("node-npm", "nodejs", "18"),
+        ("go-mod", "go", "1.19"),
+    ] {
+        let a = analyze_fixture(&fixtures_dir().join(fixture)).unwrap();
+        assert_eq!(a.detection.language.id(), lang, "{fixture}");
+        assert_eq!(a.version.unwrap().value, version, "{fixture}");
+    }
+}
