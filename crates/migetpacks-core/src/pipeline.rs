@@ -10,10 +10,7 @@ use crate::version::{resolve, Version};
 
 /// The effective source folder: the source folder joined with `PROJECT_PATH`.
 pub fn effective_tree(settings: &Settings, source: &SourceTree) -> Result<SourceTree, Error> {
-    match &settings.project_path {
-        Some(p) => Ok(source.subdir(p)?),
-        None => Ok(source.clone()),
-    }
+    Ok(crate::detect::effective_tree(settings, source)?)
 }
 
 /// Detection and version of the effective source folder.
@@ -47,7 +44,7 @@ pub struct Generated {
 /// env.insert("DOCKERFILE_SYNTAX".into(), "".into());
 /// let out = generate(&Settings::from_env(&env).unwrap(), &tree).unwrap();
 /// assert!(out.dockerfile.contains("FROM python:3.11 AS builder"));
-/// assert!(out.dockerfile.contains("RUN pip install -r requirements.txt"));
+/// assert!(out.dockerfile.contains("RUN pip install --no-cache-dir -r requirements.txt"));
 /// ```
 pub fn generate(settings: &Settings, tree: &SourceTree) -> Result<Generated, Error> {
     let (detection, version) = analyse(settings, tree)?;

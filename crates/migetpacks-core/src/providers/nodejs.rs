@@ -110,7 +110,7 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
             prune: Some("pnpm prune --prod"),
             run: "pnpm run",
         },
-        PackageManager::Npm | PackageManager::Bun => Manager {
+        _ => Manager {
             name: "npm",
             lockfiles: &["package-lock.json", "npm-shrinkwrap.json"],
             cache: CacheKind::Npm,

@@ -214,12 +214,18 @@ impl Provider for Python {
             "Pipfile.lock",
         ]);
         let pip_mounts = cx.mounts(&[CacheKind::Pip]);
+        // Without a cache mount pip's cache would only bloat the layer.
+        let pip = if pip_mounts.is_empty() {
+            "pip install --no-cache-dir"
+        } else {
+            "pip install"
+        };
         let install: Option<Step> = match installer {
             Installer::Uv => Some(
                 Step::run(
                     Phase::Install,
                     [
-                        "pip install uv".to_string(),
+                        format!("{pip} uv"),
                         format!("UV_PROJECT_ENVIRONMENT={VENV} uv sync --frozen --no-dev --no-install-project"),
                     ],
                 )
@@ -229,7 +235,7 @@ impl Provider for Python {
                 Step::run(
                     Phase::Install,
                     [
-                        "pip install poetry".to_string(),
+                        format!("{pip} poetry"),
                         "POETRY_VIRTUALENVS_CREATE=false poetry install --no-interaction --no-ansi --no-root --only main".to_string(),
                     ],
                 )
@@ -239,7 +245,7 @@ impl Provider for Python {
                 Step::run(
                     Phase::Install,
                     [
-                        "pip install pipenv".to_string(),
+                        format!("{pip} pipenv"),
                         if cx.has("Pipfile.lock") {
                             "pipenv install --deploy --system".to_string()
                         } else {
@@ -250,7 +256,7 @@ impl Provider for Python {
                 .mounts(pip_mounts.clone()),
             ),
             Installer::Requirements => Some(
-                Step::run(Phase::Install, ["pip install -r requirements.txt"]).mounts(pip_mounts.clone()),
+                Step::run(Phase::Install, [format!("{pip} -r requirements.txt")]).mounts(pip_mounts.clone()),
             ),
             Installer::LocalPackage | Installer::None => None,
         };
@@ -266,7 +272,7 @@ impl Provider for Python {
         let mut after_source: Vec<Step> = Vec::new();
         if installer == Installer::LocalPackage {
             after_source.push(
-                Step::run(Phase::Install, ["pip install ."])
+                Step::run(Phase::Install, [format!("{pip} .")])
                     .mounts(pip_mounts.clone())
                     .why("Install the project itself (it needs its source)"),
             );
