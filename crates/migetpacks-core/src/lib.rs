@@ -9,7 +9,9 @@
 
 pub mod cache;
 pub mod detect;
+pub mod dockerignore;
 pub mod language;
+pub mod mounts;
 pub mod settings;
 pub mod source;
 pub mod version;
