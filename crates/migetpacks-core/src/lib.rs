@@ -12,6 +12,7 @@ pub mod buildx;
 pub mod cache;
 pub mod compose;
 pub mod detect;
+pub mod dockerignore;
 pub mod error;
 pub mod imageref;
 pub mod images;

@@ -184,7 +184,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     /// `BUILD_CACHE_DIR`: turns on package-manager cache mounts.
     pub build_cache_dir: Option<String>,
-    /// `CACHE_KEY`: prefix of cache-mount ids.
+    /// `CACHE_KEY`: prefix of cache-mount ids (only `[A-Za-z0-9_.-]`).
     pub cache_key: Option<String>,
     /// `REGISTRY_MIRROR`.
     pub registry_mirror: Option<String>,
@@ -587,7 +587,7 @@ impl Settings {
             debug: env.bool("DEBUG", false)?,
             cache: CacheSettings::from_env(map)?,
             build_cache_dir: env.get("BUILD_CACHE_DIR")?,
-            cache_key: env.get("CACHE_KEY")?,
+            cache_key: crate::cache::cache_key(map)?,
             registry_mirror: env.get("REGISTRY_MIRROR")?,
             dhi_mirror: env.get("DHI_MIRROR")?,
             build_vars,
@@ -756,6 +756,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("CUSTOM_DATA"));
+    }
+
+    #[test]
+    fn cache_errors_name_their_variable() {
+        for (var, value) in [
+            ("CACHE_KEY", "my app"),
+            ("CACHE_MODE", "all"),
+            ("NO_CACHE", "sometimes"),
+            ("CACHE_IMAGE", "r.io/a b"),
+        ] {
+            let e = Settings::from_env(&env(&[(var, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(var), "{var}: {e}");
+        }
+        let s = Settings::from_env(&env(&[("CACHE_KEY", "shop-1.2")])).unwrap();
+        assert_eq!(s.cache_key.as_deref(), Some("shop-1.2"));
     }
 
     #[test]
