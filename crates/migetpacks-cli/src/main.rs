@@ -3,6 +3,8 @@
 mod commands;
 mod config;
 mod exit;
+mod runner;
+mod ui;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -43,18 +45,68 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the buildx cache flags for the current settings.
+    CacheFlags {
+        /// Print a JSON array instead of one argv element per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the image: detect, generate, run `docker buildx build`, write the result file.
+    /// This is the default command.
+    Build {
+        /// Source folder [default: SOURCE_DIR, else the current folder]
+        path: Option<PathBuf>,
+        /// Print the buildx argv as JSON (and where the Dockerfile was written); run nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print a JSON Schema.
+    Schema {
+        /// Which document.
+        #[arg(value_enum)]
+        what: SchemaKind,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SchemaKind {
+    /// The result file (`RESULT_FILE`).
+    Result,
 }
 
 fn main() {
     let cli = Cli::parse();
     let env = config::env_map(&cli.config);
-    let result = match cli.command {
-        Some(Command::Detect { path, json }) => commands::detect::run(&env, path, json),
-        Some(Command::Plan { path, json }) => commands::plan::run_plan(&env, path, json),
-        Some(Command::Dockerfile { path, output }) => {
-            commands::plan::run_dockerfile(&env, path, output)
-        }
-        None => Err(exit::Failure::usage("no command given; try `migetpacks --help`")),
+    let ui = ui::Ui::new(env.contains_key("NO_COLOR"));
+    let command = cli.command.unwrap_or(Command::Build {
+        path: None,
+        dry_run: false,
+    });
+    if let Command::Build { path, dry_run } = command {
+        runner::install_signal_handler();
+        let ui = if dry_run {
+            ui::Ui::stderr_only(env.contains_key("NO_COLOR"))
+        } else {
+            ui
+        };
+        let code = commands::build::run(&env, commands::build::Options { path, dry_run }, &ui);
+        std::process::exit(code);
+    }
+    let result = match command {
+        Command::Detect { path, json } => commands::detect::run(&env, path, json),
+        Command::Plan { path, json } => commands::plan::run_plan(&env, path, json),
+        Command::Dockerfile { path, output } => commands::plan::run_dockerfile(&env, path, output),
+        Command::CacheFlags { json } => migetpacks_core::settings::Settings::from_env(&env)
+            .map(|s| commands::cache_flags::run(&s, json))
+            .map_err(|e| exit::Failure::from(migetpacks_core::Error::from(e))),
+        Command::Schema {
+            what: SchemaKind::Result,
+        } => Ok(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&migetpacks_core::result::result_schema())
+                .unwrap_or_default()
+        )),
+        Command::Build { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(out) => {

@@ -139,6 +139,11 @@ pub fn capture(program: &str, args: &[&str]) -> Result<String, String> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        Err(err.lines().find(|l| !l.trim().is_empty()).unwrap_or("failed").trim().to_string())
+        Err(err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("failed")
+            .trim()
+            .to_string())
     }
 }

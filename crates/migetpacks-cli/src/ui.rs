@@ -6,6 +6,8 @@ use std::io::{IsTerminal, Write};
 /// Writes phase headers and info lines to stdout, errors to stderr.
 pub struct Ui {
     color: bool,
+    /// Everything goes to stderr (`--dry-run` keeps stdout for the argv).
+    to_stderr: bool,
 }
 
 impl Ui {
@@ -13,6 +15,23 @@ impl Ui {
     pub fn new(no_color: bool) -> Ui {
         Ui {
             color: !no_color && std::io::stdout().is_terminal(),
+            to_stderr: false,
+        }
+    }
+
+    /// A Ui that writes only to stderr.
+    pub fn stderr_only(no_color: bool) -> Ui {
+        Ui {
+            color: !no_color && std::io::stderr().is_terminal(),
+            to_stderr: true,
+        }
+    }
+
+    fn line(&self, text: String) {
+        if self.to_stderr {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
         }
     }
 
@@ -26,22 +45,25 @@ impl Ui {
 
     /// Blank line, then `-----> text`.
     pub fn header(&self, text: &str) {
-        println!("\n{}", self.paint("0;34", &format!("-----> {text}")));
+        self.line(format!(
+            "\n{}",
+            self.paint("0;34", &format!("-----> {text}"))
+        ));
     }
 
     /// Seven-space indented line.
     pub fn info(&self, text: &str) {
-        println!("       {text}");
+        self.line(format!("       {text}"));
     }
 
     /// Green `-----> text`.
     pub fn success(&self, text: &str) {
-        println!("{}", self.paint("0;32", &format!("-----> {text}")));
+        self.line(self.paint("0;32", &format!("-----> {text}")));
     }
 
     /// Yellow `-----> text`.
     pub fn warn(&self, text: &str) {
-        println!("{}", self.paint("1;33", &format!("-----> {text}")));
+        self.line(self.paint("1;33", &format!("-----> {text}")));
     }
 
     /// Red `-----> ERROR: text` on stderr.

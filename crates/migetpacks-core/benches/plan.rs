@@ -23,7 +23,11 @@ fn fixtures() -> Vec<PathBuf> {
 fn big_tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    std::fs::write(root.join("package.json"), r#"{"scripts":{"start":"node index.js"}}"#).unwrap();
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"scripts":{"start":"node index.js"}}"#,
+    )
+    .unwrap();
     std::fs::write(root.join("package-lock.json"), "{}").unwrap();
     std::fs::write(root.join("index.js"), "").unwrap();
     for d in 0..500 {
@@ -54,7 +58,9 @@ fn bench(c: &mut Criterion) {
     }
     let big = big_tree();
     let tree = SourceTree::open(big.path()).unwrap();
-    group.bench_function("tree-50000-files", |b| b.iter(|| generate(&settings, &tree).unwrap()));
+    group.bench_function("tree-50000-files", |b| {
+        b.iter(|| generate(&settings, &tree).unwrap())
+    });
     group.finish();
 }
 

@@ -416,6 +416,56 @@ impl CacheSettings {
         out
     }
 
+    /// The settings for one compose service: its own cache (`<ref>-<service>` for a registry,
+    /// `<dir>/<service>` for a local folder, a `-<service>` scope or manifest name elsewhere),
+    /// so services do not overwrite each other's cache. Read-only sources are kept as they are.
+    ///
+    /// ```
+    /// use migetpacks_core::cache::{cache_args, CacheBackend, CacheSettings};
+    /// let s = CacheSettings {
+    ///     backend: Some(CacheBackend::Registry { reference: "r.io/c:cache".into(), attrs: vec![] }),
+    ///     ..Default::default()
+    /// };
+    /// let api = s.for_service("api");
+    /// assert_eq!(cache_args(&api)[1], "type=registry,ref=r.io/c:cache-api");
+    /// ```
+    pub fn for_service(&self, service: &str) -> CacheSettings {
+        let suffix_attr = |attrs: &Attrs, key: &str, default: &str| -> Attrs {
+            let mut out: Attrs = attrs.iter().filter(|(k, _)| k != key).cloned().collect();
+            let base = attrs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or(default);
+            out.push((key.to_string(), format!("{base}-{service}")));
+            out
+        };
+        let backend = self.backend.as_ref().map(|b| match b {
+            CacheBackend::Registry { reference, attrs } => CacheBackend::Registry {
+                reference: format!("{reference}-{service}"),
+                attrs: attrs.clone(),
+            },
+            CacheBackend::Local { dir, attrs } => CacheBackend::Local {
+                dir: format!("{}/{service}", dir.trim_end_matches('/')),
+                attrs: attrs.clone(),
+            },
+            CacheBackend::Gha { attrs } => CacheBackend::Gha {
+                attrs: suffix_attr(attrs, "scope", "buildkit"),
+            },
+            CacheBackend::S3 { attrs } => CacheBackend::S3 {
+                attrs: suffix_attr(attrs, "name", "buildkit"),
+            },
+            CacheBackend::Azblob { attrs } => CacheBackend::Azblob {
+                attrs: suffix_attr(attrs, "name", "buildkit"),
+            },
+            CacheBackend::Inline { .. } => b.clone(),
+        });
+        CacheSettings {
+            backend,
+            ..self.clone()
+        }
+    }
+
     /// The backends buildx is given (the export target, and the sources unless `NO_CACHE`).
     fn used_backends(&self) -> impl Iterator<Item = &CacheBackend> {
         let sources: &[CacheBackend] = if self.no_cache { &[] } else { &self.sources };

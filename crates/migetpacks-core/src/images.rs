@@ -70,9 +70,15 @@ mod tests {
     #[test]
     fn spec_examples_and_fixes() {
         let m = Some("127.0.0.1:5000");
-        assert_eq!(rewrite("python:3.11", m, None), "127.0.0.1:5000/mirror/library/python:3.11");
+        assert_eq!(
+            rewrite("python:3.11", m, None),
+            "127.0.0.1:5000/mirror/library/python:3.11"
+        );
         assert_eq!(rewrite("localhost:5000/x:1", m, None), "localhost:5000/x:1");
         assert_eq!(rewrite("dhi.io/node:22", m, None), "dhi.io/node:22");
-        assert_eq!(rewrite("docker/dockerfile:1", m, None), "127.0.0.1:5000/mirror/docker/dockerfile:1");
+        assert_eq!(
+            rewrite("docker/dockerfile:1", m, None),
+            "127.0.0.1:5000/mirror/docker/dockerfile:1"
+        );
     }
 }

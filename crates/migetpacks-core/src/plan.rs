@@ -162,7 +162,11 @@ impl Step {
     }
 
     /// `COPY` from the build context.
-    pub fn copy<S: Into<String>>(phase: Phase, sources: impl IntoIterator<Item = S>, dest: &str) -> Step {
+    pub fn copy<S: Into<String>>(
+        phase: Phase,
+        sources: impl IntoIterator<Item = S>,
+        dest: &str,
+    ) -> Step {
         Step::new(
             phase,
             Instruction::Copy {

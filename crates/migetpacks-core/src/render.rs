@@ -117,7 +117,10 @@ fn copy_args(sources: &[String], dest: &str) -> Result<String, RenderError> {
     for s in sources.iter().chain(std::iter::once(&dest.to_string())) {
         single_line("COPY", s)?;
     }
-    let plain = |s: &str| !s.is_empty() && !s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\\' || c == '[');
+    let plain = |s: &str| {
+        !s.is_empty()
+            && !s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\\' || c == '[')
+    };
     if sources.iter().all(|s| plain(s)) && plain(dest) {
         Ok(format!("{} {dest}", sources.join(" ")))
     } else {
@@ -214,7 +217,9 @@ pub fn instruction(ins: &Instruction) -> Result<String, RenderError> {
         Instruction::User { user } => format!("USER {}", single_line("USER", user)?),
         Instruction::Expose { port } => format!("EXPOSE {port}"),
         Instruction::Cmd { argv } => format!("CMD {}", exec_form("CMD", argv)?),
-        Instruction::Entrypoint { argv } => format!("ENTRYPOINT {}", exec_form("ENTRYPOINT", argv)?),
+        Instruction::Entrypoint { argv } => {
+            format!("ENTRYPOINT {}", exec_form("ENTRYPOINT", argv)?)
+        }
     })
 }
 
@@ -290,7 +295,11 @@ mod tests {
 
     #[test]
     fn cmd_is_json() {
-        let s = Step::cmd(vec!["sh".into(), "-c".into(), "echo \"hi\" \\ $PORT".into()]);
+        let s = Step::cmd(vec![
+            "sh".into(),
+            "-c".into(),
+            "echo \"hi\" \\ $PORT".into(),
+        ]);
         assert_eq!(
             instruction(&s.instruction).unwrap(),
             r#"CMD ["sh","-c","echo \"hi\" \\ $PORT"]"#
@@ -300,7 +309,10 @@ mod tests {
     #[test]
     fn copy_uses_json_form_for_odd_paths() {
         let s = Step::copy(Phase::Source, ["my file"], "./");
-        assert_eq!(instruction(&s.instruction).unwrap(), r#"COPY ["my file","./"]"#);
+        assert_eq!(
+            instruction(&s.instruction).unwrap(),
+            r#"COPY ["my file","./"]"#
+        );
         let s = Step::copy_from(Phase::Runtime, "builder", ["/build"], "/app").chown("1000:1000");
         assert_eq!(
             instruction(&s.instruction).unwrap(),

@@ -23,7 +23,10 @@ fn fixtures() -> Vec<PathBuf> {
 fn fixture_env(dir: &Path) -> EnvMap {
     let mut env = EnvMap::new();
     if let Ok(text) = std::fs::read_to_string(dir.join("fixture.env")) {
-        for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        for line in text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
             if let Some((k, v)) = line.split_once('=') {
                 env.insert(k.trim().into(), v.trim().into());
             }
@@ -34,7 +37,13 @@ fn fixture_env(dir: &Path) -> EnvMap {
 
 const VARIANTS: &[(&str, &[(&str, &str)])] = &[
     ("default", &[]),
-    ("cache", &[("BUILD_CACHE_DIR", "/var/lib/buildkit"), ("CACHE_KEY", "myapp")]),
+    (
+        "cache",
+        &[
+            ("BUILD_CACHE_DIR", "/var/lib/buildkit"),
+            ("CACHE_KEY", "myapp"),
+        ],
+    ),
     ("dhi", &[("USE_DHI", "true")]),
 ];
 
@@ -48,7 +57,9 @@ fn generated(dir: &Path, extra: &[(&str, &str)]) -> Option<migetpacks_core::pipe
     let tree = effective_tree(&settings, &root).expect("project path");
     match generate(&settings, &tree) {
         Ok(g) => Some(g),
-        Err(migetpacks_core::Error::Plan(migetpacks_core::providers::PlanError::NotGenerated(_))) => None,
+        Err(migetpacks_core::Error::Plan(migetpacks_core::providers::PlanError::NotGenerated(
+            _,
+        ))) => None,
         Err(e) => panic!("{}: {e}", dir.display()),
     }
 }
@@ -58,7 +69,9 @@ fn dockerfile_and_plan_snapshots() {
     for dir in fixtures() {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         for (variant, extra) in VARIANTS {
-            let Some(g) = generated(&dir, extra) else { continue };
+            let Some(g) = generated(&dir, extra) else {
+                continue;
+            };
             insta::assert_snapshot!(format!("{name}__{variant}__dockerfile"), g.dockerfile);
             if *variant == "default" {
                 insta::assert_json_snapshot!(format!("{name}__plan"), g.plan);
@@ -80,7 +93,9 @@ fn generation_is_deterministic() {
 #[test]
 fn manifests_come_before_source_and_mounts_follow_build_cache_dir() {
     for dir in fixtures() {
-        let Some(g) = generated(&dir, &[]) else { continue };
+        let Some(g) = generated(&dir, &[]) else {
+            continue;
+        };
         let steps: Vec<_> = g.plan.steps().map(|(_, s)| s).collect();
         let first_install = steps.iter().position(|s| s.phase == Phase::Install);
         let manifests = steps.iter().position(|s| s.phase == Phase::Manifests);
@@ -89,21 +104,42 @@ fn manifests_come_before_source_and_mounts_follow_build_cache_dir() {
             assert!(m < i, "{}: manifests after install", dir.display());
         }
         if let (Some(i), Some(s), Some(_)) = (first_install, source, manifests) {
-            assert!(i < s, "{}: source copied before the dependency install", dir.display());
+            assert!(
+                i < s,
+                "{}: source copied before the dependency install",
+                dir.display()
+            );
         }
-        assert!(g.plan.cache_mounts.is_empty(), "{}: mounts without BUILD_CACHE_DIR", dir.display());
-        assert!(!g.dockerfile.contains("--mount=type=cache"), "{}", dir.display());
+        assert!(
+            g.plan.cache_mounts.is_empty(),
+            "{}: mounts without BUILD_CACHE_DIR",
+            dir.display()
+        );
+        assert!(
+            !g.dockerfile.contains("--mount=type=cache"),
+            "{}",
+            dir.display()
+        );
 
         let c = generated(&dir, &[("BUILD_CACHE_DIR", "/c"), ("CACHE_KEY", "k1")]).unwrap();
         for m in &c.plan.cache_mounts {
-            assert!(m.id.starts_with("k1-"), "{}: mount id {}", dir.display(), m.id);
+            assert!(
+                m.id.starts_with("k1-"),
+                "{}: mount id {}",
+                dir.display(),
+                m.id
+            );
         }
-        let installs_with_mounts = c.plan.phase(Phase::Install).iter().any(|s| {
-            matches!(&s.instruction, Instruction::Run { mounts, .. } if !mounts.is_empty())
-        });
+        let installs_with_mounts = c.plan.phase(Phase::Install).iter().any(
+            |s| matches!(&s.instruction, Instruction::Run { mounts, .. } if !mounts.is_empty()),
+        );
         let has_install = !c.plan.phase(Phase::Install).is_empty();
         if has_install && g.plan.language != Language::Dotnet {
-            assert!(installs_with_mounts, "{}: install without cache mount", dir.display());
+            assert!(
+                installs_with_mounts,
+                "{}: install without cache mount",
+                dir.display()
+            );
         }
     }
 }
@@ -111,7 +147,9 @@ fn manifests_come_before_source_and_mounts_follow_build_cache_dir() {
 #[test]
 fn registry_mirror_rewrites_base_images() {
     for dir in fixtures() {
-        let Some(g) = generated(&dir, &[("REGISTRY_MIRROR", "https://mirror.local")]) else { continue };
+        let Some(g) = generated(&dir, &[("REGISTRY_MIRROR", "https://mirror.local")]) else {
+            continue;
+        };
         for st in &g.plan.stages {
             assert!(
                 st.from.starts_with("mirror.local/mirror/")
@@ -121,7 +159,10 @@ fn registry_mirror_rewrites_base_images() {
                 st.from
             );
         }
-        assert_eq!(g.plan.syntax.as_deref(), Some("mirror.local/mirror/docker/dockerfile:1"));
+        assert_eq!(
+            g.plan.syntax.as_deref(),
+            Some("mirror.local/mirror/docker/dockerfile:1")
+        );
     }
 }
 
@@ -129,7 +170,11 @@ fn registry_mirror_rewrites_base_images() {
 fn hadolint_accepts_every_generated_dockerfile() {
     let hadolint = std::env::var("HADOLINT").unwrap_or_else(|_| "hadolint".into());
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.hadolint.yaml");
-    if std::process::Command::new(&hadolint).arg("--version").output().is_err() {
+    if std::process::Command::new(&hadolint)
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         // CI installs hadolint (scripts/test.sh); without it the ring is skipped, loudly.
         assert!(std::env::var("CI").is_err(), "hadolint is required in CI");
         eprintln!("hadolint not found: skipping the lint ring");
@@ -139,8 +184,13 @@ fn hadolint_accepts_every_generated_dockerfile() {
     let mut failures = Vec::new();
     for dir in fixtures() {
         for (variant, extra) in VARIANTS {
-            let Some(g) = generated(&dir, extra) else { continue };
-            let name = format!("{}-{variant}.Dockerfile", dir.file_name().unwrap().to_string_lossy());
+            let Some(g) = generated(&dir, extra) else {
+                continue;
+            };
+            let name = format!(
+                "{}-{variant}.Dockerfile",
+                dir.file_name().unwrap().to_string_lossy()
+            );
             let file = tmp.path().join(&name);
             std::fs::write(&file, &g.dockerfile).unwrap();
             let out = std::process::Command::new(&hadolint)
@@ -155,5 +205,9 @@ fn hadolint_accepts_every_generated_dockerfile() {
             }
         }
     }
-    assert!(failures.is_empty(), "hadolint findings:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "hadolint findings:\n{}",
+        failures.join("\n")
+    );
 }

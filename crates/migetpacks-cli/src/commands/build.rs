@@ -4,20 +4,23 @@
 //! result document, masking) comes from the core; this module only sequences it, talks to
 //! `docker`, and prints.
 
+use super::docker::{self, Docker};
 use crate::exit::Failure;
-use crate::runner;
 use crate::ui::Ui;
-use migetpacks_core::appjson::AppJson;
-use migetpacks_core::buildx::{buildx_command, BuildCommand, BuildxInput};
+use migetpacks_core::appjson::{self, AppJson};
+use migetpacks_core::buildx::{buildx_command, should_push, tags_for, BuildCommand, BuildxInput};
+use migetpacks_core::cache::{cache_args, CacheSettings};
+use migetpacks_core::detect::Detection;
 use migetpacks_core::imageref::ImageRef;
 use migetpacks_core::language::Language;
 use migetpacks_core::mask::Masker;
 use migetpacks_core::pipeline::{effective_tree, generate_with};
-use migetpacks_core::result::{BuildResult, ImageResult};
-use migetpacks_core::settings::{EnvMap, Settings};
+use migetpacks_core::procfile::Processes;
+use migetpacks_core::result::{AppSections, BuildResult, Hardened, ImageResult, ResultContext};
+use migetpacks_core::settings::{BuildNetwork, EnvMap, Settings};
 use migetpacks_core::source::SourceTree;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Options of `migetpacks build`.
 pub struct Options {
@@ -27,45 +30,36 @@ pub struct Options {
     pub dry_run: bool,
 }
 
-/// A failure with what the result file needs.
-struct BuildFailure {
-    failure: Failure,
-    language: Option<Language>,
-}
-
-impl From<Failure> for BuildFailure {
-    fn from(failure: Failure) -> BuildFailure {
-        BuildFailure {
-            failure,
-            language: None,
-        }
-    }
-}
-
-impl From<migetpacks_core::Error> for BuildFailure {
-    fn from(e: migetpacks_core::Error) -> BuildFailure {
-        Failure::from(e).into()
-    }
-}
-
-/// What a successful build produced.
-struct Built {
-    language: Language,
-    images: Vec<ImageResult>,
-    processes: Option<migetpacks_core::procfile::Processes>,
-    hardened: bool,
-    failed_services: usize,
-}
-
-/// Everything the steps share.
-struct Run<'a> {
-    ui: &'a Ui,
-    settings: Settings,
+/// What the result file needs besides success or failure.
+#[derive(Default)]
+struct Report {
     masker: Masker,
-    output: ImageRef,
-    tree: SourceTree,
-    dry_run: bool,
-    temp: tempfile::TempDir,
+    language: Option<Language>,
+    app: Option<AppJson>,
+    custom: Option<serde_json::Value>,
+    hardened: Option<Hardened>,
+    app_port: u16,
+}
+
+/// What a build produced.
+pub(super) struct Built {
+    pub(super) images: Vec<ImageResult>,
+    pub(super) processes: Processes,
+    /// Compose services that failed.
+    pub(super) failed: Vec<String>,
+    /// The exit status of the last failed service.
+    pub(super) failed_status: i32,
+}
+
+/// Shared state of one build.
+pub(super) struct Run<'a> {
+    pub(super) ui: &'a Ui,
+    pub(super) settings: Settings,
+    pub(super) output: ImageRef,
+    pub(super) tree: SourceTree,
+    pub(super) masker: Masker,
+    pub(super) temp: PathBuf,
+    pub(super) docker: Option<Docker>,
 }
 
 /// Run the build; returns the process exit code.
@@ -75,24 +69,39 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
         .get("RESULT_FILE")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    let (outcome, masker, app_json, custom) = match prepare(env, &opts, ui) {
-        Ok(run) => {
-            let app = read_app_json(&run);
-            let custom = run.settings.custom_data.clone();
-            let outcome = app
-                .as_ref()
-                .map_err(|f| BuildFailure {
-                    failure: Failure::new(f.code, f.message.clone()),
-                    language: None,
-                })
-                .and_then(|_| build(&run));
-            (outcome, Some(run.masker), app.ok().flatten(), custom)
-        }
-        Err(f) => (Err(f), None, None, None),
+    let mut report = Report {
+        app_port: 5000,
+        ..Report::default()
     };
-    let mask = |s: &str| masker.as_ref().map(|m| m.mask(s)).unwrap_or_else(|| s.to_string());
-    let secs = start.elapsed().as_secs();
-    let timestamp = now_utc();
+    let mut temp: Option<tempfile::TempDir> = None;
+    let outcome = execute(env, &opts, ui, &mut report, &mut temp);
+    let build_time_secs = start.elapsed().as_secs();
+    let finished_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    if let Some(t) = temp {
+        crate::runner::unregister_temp(&t.path().to_path_buf());
+        if opts.dry_run {
+            // The dry run's Dockerfile stays for the caller to read (its path is on stderr).
+            let _ = t.keep();
+        }
+    }
+    let mut generated = std::collections::BTreeMap::new();
+    if let Some(app) = &report.app {
+        generated = appjson::generate_secrets(app, &mut random_bytes);
+    }
+    let ctx = ResultContext {
+        build_time_secs,
+        finished_at,
+        app: report
+            .app
+            .as_ref()
+            .map(|a| AppSections::from_app(a, &generated))
+            .unwrap_or_default(),
+        custom: report.custom.clone(),
+        hardened: report.hardened,
+    };
     let (code, doc) = match outcome {
         Ok(built) => {
             for img in &built.images {
@@ -105,78 +114,112 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
                     ui.info(&format!("Exposed ports: {}", img.ports.join(", ")));
                 }
             }
-            ui.info(&format!("Built in {secs}s"));
-            let mut doc = BuildResult::success(built.language, built.images, secs, timestamp);
-            doc.processes = built.processes;
-            doc.set_hardened(built.hardened);
-            if built.failed_services > 0 {
-                let msg = format!("{} service(s) failed to build", built.failed_services);
-                ui.error(&msg);
-                doc = doc.into_failure(msg, 1);
-                (1, doc)
+            if opts.dry_run {
+                ui.info("Dry run: nothing was built");
             } else {
-                (0, doc)
+                ui.info(&format!("Built in {build_time_secs}s"));
+            }
+            if report.language == Some(Language::Compose) {
+                let code = if built.failed.is_empty() {
+                    0
+                } else {
+                    ui.error(&format!(
+                        "{} service(s) failed to build",
+                        built.failed.len()
+                    ));
+                    built.failed_status.max(1)
+                };
+                (
+                    code,
+                    BuildResult::compose(built.images, &built.failed, code, ctx),
+                )
+            } else {
+                let lang = report.language.unwrap_or(Language::Dockerfile);
+                (
+                    0,
+                    BuildResult::success(lang, built.images, built.processes, ctx),
+                )
             }
         }
-        Err(BuildFailure { failure, language }) => {
-            let msg = mask(&failure.message);
-            ui.error(&msg);
-            (
-                failure.code,
-                BuildResult::failure(language, msg, failure.code, secs, timestamp),
-            )
+        Err(f) => {
+            let msg = report.masker.mask(&f.message);
+            // One line on the console; the build output above already shows the details.
+            ui.error(msg.lines().next().unwrap_or_default());
+            let doc = BuildResult::failure(report.language, &msg, f.code, &report.masker, ctx);
+            (f.code, doc)
         }
     };
     let Some(path) = result_file else {
         return code;
     };
-    let mut doc = doc;
-    if let Some(app) = &app_json {
-        doc.set_app_json(app, &mut random_bytes);
-    }
-    if let Some(c) = custom {
-        doc.custom = Some(c);
-    }
-    let text = mask(&doc.to_pretty_json());
-    let write = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|_| std::fs::write(&path, text));
+    let text = match doc.to_pretty_json() {
+        Ok(t) => report.masker.mask(&t),
+        Err(e) => {
+            ui.error(&format!("RESULT_FILE: {e}"));
+            return code.max(1);
+        }
+    };
+    let write = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, text)),
+        None => std::fs::write(&path, text),
+    };
     match write {
         // migetpacks' policy: with a result file, a handled failure still exits 0.
         Ok(()) => 0,
         Err(e) => {
             ui.error(&format!("RESULT_FILE {}: {e}", path.display()));
-            if code == 0 {
-                1
-            } else {
-                code
-            }
+            code.max(1)
         }
     }
 }
 
-/// Validate settings, the output image and the source folder; print the banner.
-fn prepare<'a>(env: &EnvMap, opts: &Options, ui: &'a Ui) -> Result<Run<'a>, BuildFailure> {
+/// 32 random bytes from the operating system, for app.json generated secrets.
+fn random_bytes() -> [u8; 32] {
+    use std::io::Read;
+    let mut b = [0u8; 32];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = f.read_exact(&mut b);
+    }
+    b
+}
+
+fn execute(
+    env: &EnvMap,
+    opts: &Options,
+    ui: &Ui,
+    report: &mut Report,
+    temp_slot: &mut Option<tempfile::TempDir>,
+) -> Result<Built, Failure> {
     let mut settings = Settings::from_env(env).map_err(migetpacks_core::Error::from)?;
+    let (masker, mask_warnings) = Masker::new(&settings.secrets);
+    report.masker = masker;
+    report.custom = settings.custom_data.clone();
+    report.app_port = settings.port;
     let output = settings
         .output_image
         .clone()
         .ok_or_else(|| Failure::usage("OUTPUT_IMAGE environment variable is required"))?;
-    let output = ImageRef::parse(&output).map_err(|e| Failure::usage(format!("OUTPUT_IMAGE: {e}")))?;
+    let output =
+        ImageRef::parse(&output).map_err(|e| Failure::usage(format!("OUTPUT_IMAGE: {e}")))?;
     settings.source_dir = opts
         .path
         .clone()
-        .or_else(|| env.get("SOURCE_DIR").filter(|s| !s.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            env.get("SOURCE_DIR")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| PathBuf::from("."));
     let root = SourceTree::open(&settings.source_dir).map_err(|_| {
         Failure::new(
             crate::exit::SOURCE,
-            format!("SOURCE_DIR does not exist: {}", settings.source_dir.display()),
+            format!(
+                "SOURCE_DIR does not exist: {}",
+                settings.source_dir.display()
+            ),
         )
     })?;
-    let (masker, mask_warnings) = Masker::new(&settings.secrets);
+
     ui.header("Migetpacks Build");
     ui.info(&format!("Output image: {output}"));
     if settings.tag_latest {
@@ -184,7 +227,7 @@ fn prepare<'a>(env: &EnvMap, opts: &Options, ui: &'a Ui) -> Result<Run<'a>, Buil
     }
     ui.info(&format!("Platform:     {}", settings.arch.platform()));
     if let Some(c) = env.get("CACHE_IMAGE").filter(|c| !c.is_empty()) {
-        ui.info(&format!("Cache:        {}", masker.mask(c)));
+        ui.info(&format!("Cache:        {}", report.masker.mask(c)));
     }
     if let Some(p) = &settings.project_path {
         ui.info(&format!("Project path: {p}"));
@@ -192,59 +235,219 @@ fn prepare<'a>(env: &EnvMap, opts: &Options, ui: &'a Ui) -> Result<Run<'a>, Buil
     for w in mask_warnings {
         ui.warn(&w);
     }
-    let tree = effective_tree(&settings, &root).map_err(|_| {
-        Failure::new(
-            crate::exit::SOURCE,
-            format!(
-                "PROJECT_PATH does not exist: {}",
-                settings
-                    .source_dir
-                    .join(settings.project_path.as_deref().unwrap_or_default())
-                    .display()
-            ),
-        )
-    })?;
+    for n in settings.cache.notes() {
+        ui.warn(&n);
+    }
+    let tree = effective_tree(&settings, &root)?;
+    report.app = appjson::from_source(&tree)
+        .map_err(|e| Failure::new(crate::exit::SOURCE, e.to_string()))?;
+    if let Some(app) = &report.app {
+        ui.info(&format!(
+            "app.json: {} env variable(s) defined",
+            app.env.len()
+        ));
+    }
+
     let temp = tempfile::Builder::new()
         .prefix("migetpacks-")
         .tempdir()
         .map_err(|e| Failure::new(1, format!("temporary folder: {e}")))?;
-    runner::register_temp(temp.path().to_path_buf());
-    Ok(Run {
+    crate::runner::register_temp(temp.path().to_path_buf());
+    let temp_path = temp.path().to_path_buf();
+    *temp_slot = Some(temp);
+    let docker = if opts.dry_run {
+        None
+    } else {
+        Some(Docker::find(settings.buildx_builder.as_deref())?)
+    };
+    let run = Run {
         ui,
         settings,
-        masker,
         output,
         tree,
-        dry_run: opts.dry_run,
-        temp,
+        masker: report.masker.clone(),
+        temp: temp_path,
+        docker,
+    };
+
+    let detection = migetpacks_core::detect::detect(&run.settings, &run.tree)
+        .map_err(migetpacks_core::Error::from)?;
+    report.language = Some(detection.language);
+    ui.header(&format!("{} app detected", detection.display_name));
+    for e in &detection.evidence {
+        ui.info(e);
+    }
+    for w in &detection.warnings {
+        ui.warn(w);
+    }
+    match detection.language {
+        Language::Dockerfile => super::passthrough::dockerfile(&run, &detection),
+        Language::Compose => super::passthrough::compose(&run, &detection),
+        _ => generated(&run, detection, report),
+    }
+}
+
+/// Build a generated Dockerfile.
+fn generated(run: &Run, detection: Detection, report: &mut Report) -> Result<Built, Failure> {
+    let ui = run.ui;
+    let version = migetpacks_core::version::resolve(detection.language, &run.settings, &run.tree)
+        .map_err(migetpacks_core::Error::from)?;
+    ui.header("Resolving versions");
+    ui.info(&format!(
+        "{} {} ({})",
+        detection.display_name, version.value, version.source
+    ));
+    let g = generate_with(&run.settings, &run.tree, detection, version)?;
+    let plan = &g.plan;
+    if let Some(pm) = &plan.package_manager {
+        ui.info(&format!("Package manager: {pm}"));
+    }
+    ui.header("Detecting process types");
+    ui.info(&format!(
+        "web: {} (from {})",
+        plan.start_command.command,
+        serde_json::to_value(&plan.start_command.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    ));
+    if let Some(cmd) = &run.settings.build_command {
+        ui.info(&format!("Build command: {cmd} (custom)"));
+    }
+    for w in &plan.warnings {
+        ui.warn(w);
+    }
+    for n in &plan.notes {
+        ui.info(n);
+    }
+    ui.info("");
+    ui.info(&format!("Build image:   {}", plan.build_image));
+    ui.info(&format!("Runtime image: {}", plan.runtime_image));
+    if plan.hardened {
+        report.hardened = Some(Hardened { shell: false });
+    }
+    let dockerfile = run.temp.join("Dockerfile");
+    write(&dockerfile, &g.dockerfile)?;
+    if migetpacks_core::dockerignore::needs_default(&run.tree) {
+        // BuildKit reads <Dockerfile>.dockerignore before the context's own ignore file, so the
+        // user's source folder is never written to.
+        write(
+            &run.temp
+                .join(migetpacks_core::dockerignore::ignore_file_name(
+                    "Dockerfile",
+                )),
+            migetpacks_core::dockerignore::default_dockerignore(),
+        )?;
+    }
+    if run.settings.debug {
+        ui.header("Generated Dockerfile");
+        for line in g.dockerfile.lines() {
+            ui.info(line);
+        }
+    }
+    let context = context_dir(&run.tree)?;
+    let tags = tags_for(&run.output, run.settings.tag_latest);
+    let cmd = command(
+        run,
+        &run.settings.cache,
+        run.settings.build_vars.clone(),
+        &dockerfile,
+        tags,
+        &context,
+        None,
+        "metadata.json",
+    )?;
+    let digest = execute_build(run, &cmd, "metadata.json")?;
+    let ports = vec![format!("{}/tcp", plan.port)];
+    let mut processes = plan.processes.clone().unwrap_or_default();
+    if !processes.is_empty() {
+        processes.web = Some(plan.start_command.command.clone());
+    }
+    Ok(Built {
+        images: vec![ImageResult::new(
+            &run.output,
+            ports,
+            digest,
+            report.app_port,
+        )],
+        processes,
+        failed: Vec::new(),
+        failed_status: 0,
     })
 }
 
-fn read_app_json(run: &Run) -> Result<Option<AppJson>, Failure> {
-    let Some(text) = run
-        .tree
-        .read("app.json")
-        .map_err(|e| Failure::new(crate::exit::SOURCE, e.to_string()))?
-    else {
-        return Ok(None);
-    };
-    let app = AppJson::parse(&text).map_err(|e| Failure::new(crate::exit::SOURCE, e.to_string()))?;
-    run.ui.info(&format!("app.json: {} env variable(s) defined", app.env.len()));
-    Ok(Some(app))
+/// The build context folder on disk.
+pub(super) fn context_dir(tree: &SourceTree) -> Result<PathBuf, Failure> {
+    tree.root()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Failure::new(crate::exit::SOURCE, "the source folder is not on disk"))
 }
 
-fn build(run: &Run) -> Result<Built, BuildFailure> {
-    let detection = migetpacks_core::detect::detect(&run.settings, &run.tree)
-        .map_err(|e| BuildFailure::from(migetpacks_core::Error::from(e)))?;
-    let language = detection.language;
-    let with_lang = |f: Failure| BuildFailure {
-        failure: f,
-        language: Some(language),
+pub(super) fn write(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))
+}
+
+/// The buildx command for one image.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn command(
+    run: &Run,
+    cache: &CacheSettings,
+    build_args: Vec<(String, String)>,
+    dockerfile: &Path,
+    tags: Vec<String>,
+    context: &Path,
+    target: Option<String>,
+    metadata: &str,
+) -> Result<BuildCommand, Failure> {
+    let s = &run.settings;
+    buildx_command(&BuildxInput {
+        platform: s.arch.platform().to_string(),
+        builder: s.buildx_builder.clone(),
+        cache_args: cache_args(cache),
+        build_args,
+        secrets: s.build_secrets.clone(),
+        dockerfile: dockerfile.to_path_buf(),
+        tags,
+        push: should_push(s.push_image, &run.output),
+        metadata_file: run.temp.join(metadata),
+        network_host: s.build_network == BuildNetwork::Host,
+        context: context.to_path_buf(),
+        target,
+    })
+    .map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// Run (or, with `--dry-run`, print) one buildx command; returns the pushed image's digest.
+pub(super) fn execute_build(
+    run: &Run,
+    cmd: &BuildCommand,
+    metadata: &str,
+) -> Result<Option<String>, Failure> {
+    let Some(docker) = &run.docker else {
+        // Dry run: the argv as JSON on stdout, the generated files' folder on stderr.
+        println!("{}", serde_json::to_string(&cmd.args).unwrap_or_default());
+        eprintln!("Dockerfile folder: {}", run.temp.display());
+        return Ok(None);
     };
-    run.ui.header(&format!("{} app detected", detection.display_name));
-    match language {
-        Language::Dockerfile => super::passthrough::dockerfile(run, &detection).map_err(with_lang),
-        Language::Compose => super::passthrough::compose(run).map_err(with_lang),
-        _ => generated(run, detection).map_err(with_lang),
+    run.ui.header("Building");
+    let names: Vec<&str> = run
+        .settings
+        .build_vars
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if !names.is_empty() {
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        run.ui.info(&format!("Build args: {}", sorted.join(", ")));
     }
+    run.ui.flush();
+    let outcome = crate::runner::stream(&docker.program, &cmd.args, &cmd.env, &run.masker)?;
+    if outcome.status != 0 {
+        return Err(Failure::new(
+            outcome.status.max(1),
+            format!("Docker build failed: {}", outcome.tail.join("\n")),
+        ));
+    }
+    Ok(docker::digest(&run.temp.join(metadata)))
 }

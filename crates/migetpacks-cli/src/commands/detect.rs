@@ -24,5 +24,8 @@ pub fn run(env: &EnvMap, path: Option<PathBuf>, json: bool) -> Result<String, Fa
         "evidence": d.evidence,
         "warnings": d.warnings.iter().chain(v.warnings.iter()).collect::<Vec<_>>(),
     });
-    Ok(format!("{}\n", serde_json::to_string_pretty(&obj).unwrap_or_default()))
+    Ok(format!(
+        "{}\n",
+        serde_json::to_string_pretty(&obj).unwrap_or_default()
+    ))
 }

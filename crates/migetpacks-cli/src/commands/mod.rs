@@ -1,6 +1,10 @@
 //! One module per subcommand.
 
+pub mod build;
+pub mod cache_flags;
 pub mod detect;
+pub mod docker;
+pub mod passthrough;
 pub mod plan;
 
 use crate::exit::Failure;
@@ -13,12 +17,19 @@ use std::path::PathBuf;
 pub fn open(env: &EnvMap, path: Option<PathBuf>) -> Result<(Settings, SourceTree), Failure> {
     let mut settings = Settings::from_env(env).map_err(migetpacks_core::Error::from)?;
     settings.source_dir = path
-        .or_else(|| env.get("SOURCE_DIR").filter(|s| !s.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            env.get("SOURCE_DIR")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| PathBuf::from("."));
     let root = SourceTree::open(&settings.source_dir).map_err(|_| {
         Failure::new(
             crate::exit::SOURCE,
-            format!("SOURCE_DIR does not exist: {}", settings.source_dir.display()),
+            format!(
+                "SOURCE_DIR does not exist: {}",
+                settings.source_dir.display()
+            ),
         )
     })?;
     let tree = migetpacks_core::pipeline::effective_tree(&settings, &root).map_err(|_| {

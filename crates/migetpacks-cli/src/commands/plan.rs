@@ -10,16 +10,22 @@ pub fn run_plan(env: &EnvMap, path: Option<PathBuf>, json: bool) -> Result<Strin
     let (settings, tree) = super::open(env, path)?;
     let g = generate(&settings, &tree)?;
     if json {
-        let mut v = serde_json::to_value(&g.plan)
-            .map_err(|e| Failure::new(1, format!("plan: {e}")))?;
+        let mut v =
+            serde_json::to_value(&g.plan).map_err(|e| Failure::new(1, format!("plan: {e}")))?;
         if let Some(obj) = v.as_object_mut() {
             obj.insert("dockerfile".into(), g.dockerfile.into());
         }
-        return Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        return Ok(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        ));
     }
     let p = &g.plan;
     let mut out = String::new();
-    out.push_str(&format!("Language:       {} {} ({})\n", p.display_name, p.version, p.version_source));
+    out.push_str(&format!(
+        "Language:       {} {} ({})\n",
+        p.display_name, p.version, p.version_source
+    ));
     if let Some(pm) = &p.package_manager {
         out.push_str(&format!("Package manager: {pm}\n"));
     }

@@ -5,7 +5,9 @@ use super::{Context, LanguagePlan, PlanError, Provider};
 use crate::images::rewrite;
 use crate::language::Language;
 use crate::mounts::CacheMount;
-use crate::plan::{BuildPlan, CommandSource, EnvVar, Instruction, Phase, Stage, StartCommand, Step};
+use crate::plan::{
+    BuildPlan, CommandSource, EnvVar, Instruction, Phase, Stage, StartCommand, Step,
+};
 
 /// Runtime uid/gid for official images.
 pub const UID: &str = "1000";
@@ -61,7 +63,11 @@ fn start_command(
             return Ok((web.clone(), CommandSource::Procfile, Some(procs)));
         }
         if let Some(first) = procs.workers.first() {
-            return Ok((first.command.clone(), CommandSource::ProcfileFirst, Some(procs)));
+            return Ok((
+                first.command.clone(),
+                CommandSource::ProcfileFirst,
+                Some(procs),
+            ));
         }
     }
     Ok((lp.default_command.clone(), CommandSource::Default, None))
@@ -142,14 +148,11 @@ pub fn assemble(
                 .why("Build arguments: values come from buildx --build-arg, never from this file"),
         );
     }
-    let build_env: Vec<EnvVar> = s
-        .build_env
-        .iter()
-        .map(|(k, v)| EnvVar::new(k, v))
-        .collect();
+    let build_env: Vec<EnvVar> = s.build_env.iter().map(|(k, v)| EnvVar::new(k, v)).collect();
     if !build_env.is_empty() {
         builder.push(
-            Step::env(Phase::Setup, build_env.clone()).why("Build environment allowed by BUILD_ENV"),
+            Step::env(Phase::Setup, build_env.clone())
+                .why("Build environment allowed by BUILD_ENV"),
         );
     }
     for step in lp.builder.drain(..) {
@@ -274,8 +277,11 @@ mod tests {
 
     #[test]
     fn exec_form_resolves_port_and_env_prefixes() {
-        let (env, argv) =
-            exec_form("RUST_LOG=debug ./app --port $PORT --x=${PORT:-80} '${PORT}'", 5000).unwrap();
+        let (env, argv) = exec_form(
+            "RUST_LOG=debug ./app --port $PORT --x=${PORT:-80} '${PORT}'",
+            5000,
+        )
+        .unwrap();
         assert_eq!(env, vec![EnvVar::new("RUST_LOG", "debug")]);
         assert_eq!(argv, ["./app", "--port", "5000", "--x=5000", "5000"]);
         let (_, argv) = exec_form("uvicorn main:app  --host ::", 8080).unwrap();

@@ -96,7 +96,9 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
             install_all: "yarn install --frozen-lockfile",
             install_all_unlocked: "yarn install",
             install_prod: "yarn install --frozen-lockfile --production",
-            prune: Some("yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline"),
+            prune: Some(
+                "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline",
+            ),
             run: "yarn run",
         },
         PackageManager::Pnpm => Manager {
@@ -150,7 +152,8 @@ impl Provider for Nodejs {
         let v = &cx.version.value;
         let pkg = PackageJson::read(cx)?.ok_or_else(|| PlanError::Manifest {
             path: "package.json".into(),
-            reason: "missing: a Node.js app needs a package.json (a lockfile alone is not enough)".into(),
+            reason: "missing: a Node.js app needs a package.json (a lockfile alone is not enough)"
+                .into(),
         })?;
         let pm = cx.detection.package_manager.unwrap_or(PackageManager::Npm);
         let berry = pm == PackageManager::Yarn
@@ -221,34 +224,59 @@ impl Provider for Nodejs {
             b.push(Step::run(Phase::Build, [cmd.clone()]).why("Build"));
             if standalone {
                 runtime.push(
-                    Step::copy_from(Phase::Runtime, "builder", ["/build/.next/standalone"], "/app")
-                        .chown(&owner)
-                        .why("Next.js standalone server"),
+                    Step::copy_from(
+                        Phase::Runtime,
+                        "builder",
+                        ["/build/.next/standalone"],
+                        "/app",
+                    )
+                    .chown(&owner)
+                    .why("Next.js standalone server"),
                 );
                 runtime.push(
-                    Step::copy_from(Phase::Runtime, "builder", ["/build/.next/static"], "/app/.next/static")
-                        .chown(&owner),
+                    Step::copy_from(
+                        Phase::Runtime,
+                        "builder",
+                        ["/build/.next/static"],
+                        "/app/.next/static",
+                    )
+                    .chown(&owner),
                 );
                 if cx.tree.is_dir("public") {
                     runtime.push(
-                        Step::copy_from(Phase::Runtime, "builder", ["/build/public"], "/app/public")
-                            .chown(&owner),
+                        Step::copy_from(
+                            Phase::Runtime,
+                            "builder",
+                            ["/build/public"],
+                            "/app/public",
+                        )
+                        .chown(&owner),
                     );
                 }
-                runtime.push(Step::env(Phase::Runtime, vec![EnvVar::new("HOSTNAME", "::")]));
+                runtime.push(Step::env(
+                    Phase::Runtime,
+                    vec![EnvVar::new("HOSTNAME", "::")],
+                ));
             } else {
                 if let (Some(prune), true) = (m.prune, locked) {
                     b.push(
-                        Step::run(Phase::Prune, [prune]).mounts(cx.mounts(&[m.cache])).why("Drop dev dependencies"),
+                        Step::run(Phase::Prune, [prune])
+                            .mounts(cx.mounts(&[m.cache]))
+                            .why("Drop dev dependencies"),
                     );
                 }
                 runtime.push(cx.copy_build_to_app());
             }
         } else {
             runtime.push(
-                Step::copy_from(Phase::Runtime, "builder", ["/build/node_modules"], "/app/node_modules")
-                    .chown(&owner)
-                    .why("Dependencies from the builder"),
+                Step::copy_from(
+                    Phase::Runtime,
+                    "builder",
+                    ["/build/node_modules"],
+                    "/app/node_modules",
+                )
+                .chown(&owner)
+                .why("Dependencies from the builder"),
             );
             runtime.push(cx.copy_source_to_app());
         }

@@ -57,7 +57,13 @@ const VENV: &str = "/opt/venv";
 /// Text of the dependency manifests, lower-cased, for package sniffing.
 fn manifests_text(cx: &Context) -> Result<String, PlanError> {
     let mut text = String::new();
-    for f in ["requirements.txt", "pyproject.toml", "uv.lock", "Pipfile", "poetry.lock"] {
+    for f in [
+        "requirements.txt",
+        "pyproject.toml",
+        "uv.lock",
+        "Pipfile",
+        "poetry.lock",
+    ] {
         if let Some(t) = cx.read(f)? {
             text.push_str(&t.to_ascii_lowercase());
             text.push('\n');
@@ -89,10 +95,16 @@ fn mentions(text: &str, pkg: &str) -> bool {
 /// Debian packages the runtime needs for common native dependencies.
 fn native_packages(text: &str) -> Vec<&'static str> {
     let mut pkgs = Vec::new();
-    if ["psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "aiopg"].iter().any(|p| mentions(text, p)) {
+    if ["psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "aiopg"]
+        .iter()
+        .any(|p| mentions(text, p))
+    {
         pkgs.push("libpq5");
     }
-    if ["mysqlclient", "aiomysql"].iter().any(|p| mentions(text, p)) {
+    if ["mysqlclient", "aiomysql"]
+        .iter()
+        .any(|p| mentions(text, p))
+    {
         pkgs.push("libmariadb3");
     }
     if mentions(text, "lxml") {
@@ -118,7 +130,14 @@ fn app_object(cx: &Context) -> Result<Option<String>, PlanError> {
         r"(?m)^\s*(\w+)\s*=\s*(FastAPI|Starlette|Litestar|Sanic|Flask|Falcon|Bottle)\s*\(",
     )
     .expect("static regex");
-    for file in ["main.py", "app.py", "application.py", "wsgi.py", "asgi.py", "server.py"] {
+    for file in [
+        "main.py",
+        "app.py",
+        "application.py",
+        "wsgi.py",
+        "asgi.py",
+        "server.py",
+    ] {
         if let Some(text) = cx.read(file)? {
             if let Some(c) = re.captures(&text) {
                 return Ok(Some(format!("{}:{}", file.trim_end_matches(".py"), &c[1])));
@@ -136,7 +155,9 @@ fn default_command(cx: &Context, text: &str) -> Result<String, PlanError> {
             return Ok(format!("gunicorn {p}.wsgi:application --bind [::]:$PORT"));
         }
         if uvicorn {
-            return Ok(format!("uvicorn {p}.asgi:application --host :: --port $PORT"));
+            return Ok(format!(
+                "uvicorn {p}.asgi:application --host :: --port $PORT"
+            ));
         }
     }
     let app = app_object(cx)?;
@@ -261,10 +282,9 @@ impl Provider for Python {
             Installer::LocalPackage | Installer::None => None,
         };
         if let Some(install) = install {
-            b.push(
-                Step::copy(Phase::Manifests, manifests.clone(), "./")
-                    .why("Dependency manifests first: the install below is reused while they are unchanged"),
-            );
+            b.push(Step::copy(Phase::Manifests, manifests.clone(), "./").why(
+                "Dependency manifests first: the install below is reused while they are unchanged",
+            ));
             b.push(install.why("Install dependencies into the virtualenv"));
         }
 
@@ -301,7 +321,10 @@ impl Provider for Python {
                     Phase::Runtime,
                     [
                         "apt-get update".to_string(),
-                        format!("apt-get install -y --no-install-recommends {}", pkgs.join(" ")),
+                        format!(
+                            "apt-get install -y --no-install-recommends {}",
+                            pkgs.join(" ")
+                        ),
                         "rm -rf /var/lib/apt/lists/*".to_string(),
                     ],
                 )
