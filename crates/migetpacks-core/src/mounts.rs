@@ -17,6 +17,22 @@ pub enum CacheKind {
     Uv,
     /// Poetry.
     Poetry,
+    /// Go module cache (`GOMODCACHE`).
+    GoMod,
+    /// Go build cache (`GOCACHE`).
+    GoBuild,
+    /// Cargo registry (index and downloaded crates).
+    Cargo,
+    /// Cargo git checkouts.
+    CargoGit,
+    /// Cargo's target directory of the builder's `/build` workspace.
+    RustTarget,
+    /// Bundler's global gem download cache (`BUNDLE_USER_CACHE`).
+    Bundler,
+    /// Bun's install cache.
+    Bun,
+    /// Deno's module cache (`DENO_DIR` of the install steps).
+    Deno,
 }
 
 /// BuildKit sharing mode.
@@ -47,6 +63,14 @@ pub fn mount(kind: CacheKind, cache_key: Option<&str>) -> CacheMount {
         CacheKind::Pip => ("pip", "/root/.cache/pip"),
         CacheKind::Uv => ("uv", "/root/.cache/uv"),
         CacheKind::Poetry => ("poetry", "/root/.cache/pypoetry"),
+        CacheKind::GoMod => ("go", "/go/pkg/mod"),
+        CacheKind::GoBuild => ("gobuild", "/root/.cache/go-build"),
+        CacheKind::Cargo => ("cargo", "/usr/local/cargo/registry"),
+        CacheKind::CargoGit => ("cargo-git", "/usr/local/cargo/git"),
+        CacheKind::RustTarget => ("rustbuild", "/build/target"),
+        CacheKind::Bundler => ("bundle", "/root/.bundle/cache"),
+        CacheKind::Bun => ("bun", "/root/.bun/install/cache"),
+        CacheKind::Deno => ("deno", "/root/.cache/deno"),
     };
     CacheMount {
         id: format!("{}-{name}", cache_key.unwrap_or("default")),

@@ -2,7 +2,10 @@
 //! needs; [`common::assemble`] wraps that in the parts every Dockerfile shares (header, build
 //! args, user, port, start command), so no provider repeats them.
 
+pub mod binary;
 pub mod common;
+pub mod dhi;
+pub mod go;
 pub mod nodejs;
 pub mod python;
 
@@ -101,6 +104,9 @@ impl Context<'_> {
 pub struct LanguagePlan {
     /// Package manager or build tool (`npm`, `pip` …).
     pub package_manager: Option<String>,
+    /// The version in the image tags when the provider had to change the detected one (a
+    /// hardened-image floor); `None` keeps the detected version.
+    pub version: Option<String>,
     /// Builder image before mirror rewriting.
     pub build_image: String,
     /// Runtime image before mirror rewriting.
@@ -139,7 +145,11 @@ pub trait Provider: Sync {
 }
 
 /// Every provider, in detection order.
-pub static PROVIDERS: &[&dyn Provider] = &[&python::Python, &nodejs::Nodejs];
+pub static PROVIDERS: &[&dyn Provider] = &[
+    &python::Python,
+    &go::Go,
+    &nodejs::Nodejs,
+];
 
 /// The provider for a language.
 pub fn provider(lang: Language) -> Option<&'static dyn Provider> {
