@@ -8,6 +8,7 @@ pub mod dhi;
 pub mod go;
 pub mod nodejs;
 pub mod python;
+pub mod rust;
 
 use crate::detect::Detection;
 use crate::language::Language;
@@ -148,6 +149,7 @@ pub trait Provider: Sync {
 pub static PROVIDERS: &[&dyn Provider] = &[
     &python::Python,
     &go::Go,
+    &rust::Rust,
     &nodejs::Nodejs,
 ];
 

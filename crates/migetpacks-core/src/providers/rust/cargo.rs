@@ -1,0 +1,393 @@
+//! What the Rust provider reads from Cargo manifests: the packages of the build, their targets
+//! (for the dependency pre-build with placeholder sources) and the binaries to ship.
+
+use crate::providers::{Context, PlanError};
+use toml::{Table, Value};
+
+/// A target (library or binary) of a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Target name.
+    pub name: String,
+    /// Source file, relative to the source folder.
+    pub path: String,
+}
+
+/// One package manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// `Cargo.toml` path relative to the source folder.
+    pub manifest: String,
+    /// `[package] name` (`None` for a virtual workspace root).
+    pub name: Option<String>,
+    /// The library target, if any.
+    pub lib: Option<Target>,
+    /// Binary targets: declared `[[bin]]`, `src/main.rs`, `src/bin/*`.
+    pub bins: Vec<Target>,
+    /// Files cargo requires to exist when it loads the manifest: declared benches, tests,
+    /// examples and an explicit build script.
+    pub required: Vec<String>,
+}
+
+/// The packages of the build: the root manifest, workspace members and path dependencies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    /// Packages, root first.
+    pub packages: Vec<Package>,
+    /// Why the dependency pre-build is impossible (a member or path dependency that cannot
+    /// be copied on its own), if it is.
+    pub unresolved: Option<String>,
+}
+
+fn bad(path: &str, reason: impl Into<String>) -> PlanError {
+    PlanError::Manifest {
+        path: path.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Join a package folder and a relative path (`..` allowed, as in `path = "../core"`),
+/// refusing paths that leave the source folder.
+fn join(manifest: &str, dir: &str, rel: &str) -> Result<String, PlanError> {
+    let escape = || bad(manifest, format!("path {rel:?} leaves the source folder"));
+    if rel.starts_with('/') {
+        return Err(escape());
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split(['/', '\\']) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop().ok_or_else(escape)?;
+            }
+            _ => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Cargo names are `[A-Za-z0-9_-]`; they end up in shell commands, so anything else is refused.
+fn checked_name(manifest: &str, name: &str) -> Result<String, PlanError> {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        Ok(name.to_string())
+    } else {
+        Err(bad(
+            manifest,
+            format!("invalid target or package name {name:?}"),
+        ))
+    }
+}
+
+fn parse_table(cx: &Context, manifest: &str) -> Result<Table, PlanError> {
+    let text = cx.read(manifest)?.ok_or_else(|| bad(manifest, "missing"))?;
+    text.parse::<Table>()
+        .map_err(|e| bad(manifest, e.message().to_string()))
+}
+
+/// Targets of one `[[bin]]`-style array: name and path (declared, or cargo's default), and
+/// whether the path was declared.
+fn declared(
+    cx: &Context,
+    manifest: &str,
+    dir: &str,
+    t: &Table,
+    key: &str,
+    default_dir: &str,
+) -> Result<Vec<(Target, bool)>, PlanError> {
+    let mut out = Vec::new();
+    for entry in t.get(key).and_then(Value::as_array).into_iter().flatten() {
+        let Some(name) = entry.get("name").and_then(Value::as_str) else {
+            return Err(bad(manifest, format!("a [[{key}]] entry has no name")));
+        };
+        let name = checked_name(manifest, name)?;
+        let explicit = entry.get("path").and_then(Value::as_str);
+        let path = match explicit {
+            Some(p) => join(manifest, dir, p)?,
+            None => {
+                let nested = join(manifest, dir, &format!("{default_dir}/{name}/main.rs"))?;
+                if cx.has(&nested) {
+                    nested
+                } else {
+                    join(manifest, dir, &format!("{default_dir}/{name}.rs"))?
+                }
+            }
+        };
+        out.push((Target { name, path }, explicit.is_some()));
+    }
+    Ok(out)
+}
+
+/// Read one package manifest.
+pub fn package(cx: &Context, manifest: &str) -> Result<(Package, Table), PlanError> {
+    let t = parse_table(cx, manifest)?;
+    let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d);
+    let pkg = t.get("package").and_then(Value::as_table);
+    let name = match pkg.and_then(|p| p.get("name")) {
+        Some(Value::String(n)) => Some(checked_name(manifest, n)?),
+        Some(_) => return Err(bad(manifest, "[package] name must be a string")),
+        None => None,
+    };
+    let mut p = Package {
+        manifest: manifest.to_string(),
+        name: name.clone(),
+        lib: None,
+        bins: Vec::new(),
+        required: Vec::new(),
+    };
+    let Some(name) = name else {
+        return Ok((p, t));
+    };
+    let lib_table = t.get("lib").and_then(Value::as_table);
+    let lib_path = match lib_table
+        .and_then(|l| l.get("path"))
+        .and_then(Value::as_str)
+    {
+        Some(path) => Some(join(manifest, dir, path)?),
+        None => {
+            Some(join(manifest, dir, "src/lib.rs")?).filter(|p| lib_table.is_some() || cx.has(p))
+        }
+    };
+    if let Some(path) = lib_path {
+        let lib_name = lib_table
+            .and_then(|l| l.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or(&name);
+        p.lib = Some(Target {
+            name: checked_name(manifest, lib_name)?,
+            path,
+        });
+    }
+    // Declared bins named after the package default to src/main.rs.
+    let main = join(manifest, dir, "src/main.rs")?;
+    for (mut b, explicit) in declared(cx, manifest, dir, &t, "bin", "src/bin")? {
+        if b.name == name && !explicit && cx.has(&main) {
+            b.path = main.clone();
+        }
+        p.bins.push(b);
+    }
+    if cx.has(&main) && !p.bins.iter().any(|b| b.path == main) {
+        p.bins.insert(
+            0,
+            Target {
+                name: name.clone(),
+                path: main,
+            },
+        );
+    }
+    let bin_dir = join(manifest, dir, "src/bin")?;
+    for e in cx.tree.list(&bin_dir)? {
+        let (stem, path) = match e.name.strip_suffix(".rs") {
+            Some(stem) if !e.is_dir => (stem.to_string(), format!("{bin_dir}/{}", e.name)),
+            _ if e.is_dir && cx.has(&format!("{bin_dir}/{}/main.rs", e.name)) => {
+                (e.name.clone(), format!("{bin_dir}/{}/main.rs", e.name))
+            }
+            _ => continue,
+        };
+        if !p.bins.iter().any(|b| b.name == stem || b.path == path) {
+            p.bins.push(Target {
+                name: checked_name(manifest, &stem)?,
+                path,
+            });
+        }
+    }
+    for (key, default_dir) in [
+        ("bench", "benches"),
+        ("test", "tests"),
+        ("example", "examples"),
+    ] {
+        p.required.extend(
+            declared(cx, manifest, dir, &t, key, default_dir)?
+                .into_iter()
+                .map(|(t, _)| t.path),
+        );
+    }
+    if let Some(build) = pkg.and_then(|p| p.get("build")).and_then(Value::as_str) {
+        p.required.push(join(manifest, dir, build)?);
+    }
+    Ok((p, t))
+}
+
+/// `path = "…"` dependencies of a manifest, in every dependency table.
+fn path_dependencies(t: &Table) -> Vec<String> {
+    let mut tables: Vec<&Table> = Vec::new();
+    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        tables.extend(t.get(key).and_then(Value::as_table));
+    }
+    if let Some(ws) = t.get("workspace").and_then(Value::as_table) {
+        tables.extend(ws.get("dependencies").and_then(Value::as_table));
+    }
+    for target in t
+        .get("target")
+        .and_then(Value::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
+        for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+            tables.extend(target.get(key).and_then(Value::as_table));
+        }
+    }
+    tables
+        .into_iter()
+        .flat_map(|deps| deps.values())
+        .filter_map(|d| d.get("path").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// Expand `[workspace] members`: plain folders, and one `*` in the last path element
+/// (`crates/*`, `libs/foo-*`), matched against a listing of its parent folder.
+fn members(
+    cx: &Context,
+    t: &Table,
+    unresolved: &mut Option<String>,
+) -> Result<Vec<String>, PlanError> {
+    let Some(ws) = t.get("workspace").and_then(Value::as_table) else {
+        return Ok(Vec::new());
+    };
+    let list = |key: &str| -> Vec<String> {
+        ws.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|s| s.trim_end_matches('/').to_string())
+            .collect()
+    };
+    let exclude = list("exclude");
+    let mut out = Vec::new();
+    for pattern in list("members") {
+        let (parent, last) = pattern.rsplit_once('/').unwrap_or(("", &pattern));
+        if parent.contains(['*', '?', '[']) || last.contains(['?', '[']) {
+            *unresolved = Some(format!(
+                "workspace member pattern {pattern:?} is not expanded"
+            ));
+            continue;
+        }
+        if !last.contains('*') {
+            out.push(pattern.clone());
+            continue;
+        }
+        let parent = crate::source::clean(parent).map_err(|_| {
+            bad(
+                "Cargo.toml",
+                format!("member {pattern:?} leaves the source folder"),
+            )
+        })?;
+        for e in cx.tree.list(&parent)? {
+            let dir = if parent.is_empty() {
+                e.name.clone()
+            } else {
+                format!("{parent}/{}", e.name)
+            };
+            if e.is_dir
+                && crate::settings::glob_match(last, &e.name)
+                && !exclude.contains(&dir)
+                && cx.has(&format!("{dir}/Cargo.toml"))
+            {
+                out.push(dir);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Read the root manifest, its workspace members and (transitively) its path dependencies.
+pub fn workspace(cx: &Context) -> Result<Workspace, PlanError> {
+    if !cx.has("Cargo.toml") {
+        return Err(bad(
+            "Cargo.toml",
+            "missing: a Rust app needs a Cargo.toml (a Cargo.lock alone is not enough)",
+        ));
+    }
+    let mut unresolved = None;
+    let mut packages: Vec<Package> = Vec::new();
+    let mut queue = vec!["Cargo.toml".to_string()];
+    let mut first = true;
+    // Bounded: a workspace with more manifests than this is read, but not pre-built.
+    while let Some(manifest) = queue.pop() {
+        if packages.iter().any(|p| p.manifest == manifest) {
+            continue;
+        }
+        if packages.len() >= 200 {
+            unresolved = Some("more than 200 package manifests".into());
+            break;
+        }
+        let (pkg, table) = package(cx, &manifest)?;
+        let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let mut next: Vec<String> = Vec::new();
+        if first {
+            next.extend(members(cx, &table, &mut unresolved)?);
+            first = false;
+        }
+        for dep in path_dependencies(&table) {
+            match join(&manifest, &dir, &dep) {
+                Ok(p) => next.push(p),
+                Err(_) => {
+                    unresolved = Some(format!(
+                        "{manifest}: path dependency {dep:?} is outside the source folder"
+                    ))
+                }
+            }
+        }
+        for folder in next.into_iter().rev() {
+            let m = if folder.is_empty() {
+                "Cargo.toml".to_string()
+            } else {
+                format!("{folder}/Cargo.toml")
+            };
+            if cx.has(&m) {
+                queue.push(m);
+            } else {
+                unresolved = Some(format!(
+                    "{m} (a workspace member or path dependency) does not exist"
+                ));
+            }
+        }
+        packages.push(pkg);
+    }
+    Ok(Workspace {
+        packages,
+        unresolved,
+    })
+}
+
+impl Workspace {
+    /// The binaries `cargo build --release` leaves in `target/release`: the root package's,
+    /// or every member's for a virtual workspace.
+    pub fn binaries(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let root_bins = self
+            .packages
+            .first()
+            .filter(|p| p.name.is_some())
+            .map(|p| &p.bins);
+        let sets: Vec<&Vec<Target>> = match root_bins {
+            Some(bins) if !bins.is_empty() => vec![bins],
+            _ => self.packages.iter().map(|p| &p.bins).collect(),
+        };
+        for b in sets.into_iter().flatten() {
+            if !out.contains(&b.name) {
+                out.push(b.name.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_inside_the_source_folder() {
+        assert_eq!(join("a/Cargo.toml", "crates/a", "../core").unwrap(), "crates/core");
+        assert_eq!(join("Cargo.toml", "", "./src/main.rs").unwrap(), "src/main.rs");
+        assert!(join("Cargo.toml", "", "../outside").is_err());
+        assert!(join("Cargo.toml", "crates", "/etc/passwd").is_err());
+        assert!(checked_name("Cargo.toml", "api-server_2").is_ok());
+        assert!(checked_name("Cargo.toml", "x y").is_err());
+    }
+}
