@@ -8,6 +8,7 @@ pub mod dhi;
 pub mod go;
 pub mod nodejs;
 pub mod python;
+pub mod ruby;
 pub mod rust;
 
 use crate::detect::Detection;
@@ -147,6 +148,7 @@ pub trait Provider: Sync {
 
 /// Every provider, in detection order.
 pub static PROVIDERS: &[&dyn Provider] = &[
+    &ruby::Ruby,
     &python::Python,
     &go::Go,
     &rust::Rust,
