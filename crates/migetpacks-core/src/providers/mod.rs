@@ -3,6 +3,7 @@
 //! args, user, port, start command), so no provider repeats them.
 
 pub mod binary;
+pub mod bun;
 pub mod common;
 pub mod dhi;
 pub mod go;
@@ -152,6 +153,7 @@ pub static PROVIDERS: &[&dyn Provider] = &[
     &python::Python,
     &go::Go,
     &rust::Rust,
+    &bun::Bun,
     &nodejs::Nodejs,
 ];
 
