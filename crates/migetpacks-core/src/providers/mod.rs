@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod bun;
 pub mod common;
+pub mod deno;
 pub mod dhi;
 pub mod go;
 pub mod nodejs;
@@ -149,6 +150,7 @@ pub trait Provider: Sync {
 
 /// Every provider, in detection order.
 pub static PROVIDERS: &[&dyn Provider] = &[
+    &deno::Deno,
     &ruby::Ruby,
     &python::Python,
     &go::Go,
