@@ -258,3 +258,22 @@ fn without_go_mod_is_an_error_naming_go_mod() {
     .to_string();
     assert!(e.starts_with("go.mod:"), "{e}");
 }
+
+#[test]
+fn build_command_ships_the_build_folder() {
+    let g = generate(
+        Language::Go,
+        None,
+        "1.22.3",
+        HELLO,
+        &[("BUILD_COMMAND", "make release")],
+    );
+    let d = &g.dockerfile;
+    assert!(
+        d.contains("RUN make release\n") && !d.contains("go build"),
+        "{d}"
+    );
+    // Its outputs are unknown: the whole build folder goes to the runtime stage.
+    assert!(d.contains("COPY --from=builder --chown=1000:1000 /build /app"));
+    assert!(!d.contains("/build/bin/ /app/bin/"));
+}
