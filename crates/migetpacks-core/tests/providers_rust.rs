@@ -285,3 +285,29 @@ fn manifest_errors_name_the_file() {
     ];
     assert!(try_generate(Language::Rust, None, "1.92.0", &evil, &[]).is_err());
 }
+
+#[test]
+fn placeholders_follow_the_package_shape() {
+    let files = [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"sys\"\nlinks = \"z\"\nautobins = false\n\n[[bin]]\nname = \"tool\"\n\n[[example]]\nname = \"demo\"\n",
+        ),
+        ("build.rs", "fn main() {}\n"),
+        ("src/main.rs", "fn main() {}\n"),
+        ("src/bin/tool.rs", "fn main() {}\n"),
+        ("src/bin/extra.rs", "fn main() {}\n"),
+        ("examples/demo.rs", "fn main() {}\n"),
+    ];
+    let g = generate(Language::Rust, None, "1.92.0", &files, &[]);
+    let d = &g.dockerfile;
+    for placeholder in ["src/bin/tool.rs", "examples/demo.rs", "build.rs"] {
+        assert!(
+            d.contains(&format!("echo 'fn main() {{}}' > {placeholder}")),
+            "{placeholder}:\n{d}"
+        );
+    }
+    // autobins = false: neither src/main.rs nor src/bin/extra.rs is a target.
+    assert!(!d.contains("> src/main.rs") && !d.contains("extra"), "{d}");
+    assert_eq!(g.plan.start_command.command, "./tool");
+}

@@ -169,7 +169,9 @@ pub fn package(cx: &Context, manifest: &str) -> Result<(Package, Table), PlanErr
         }
         p.bins.push(b);
     }
-    if cx.has(&main) && !p.bins.iter().any(|b| b.path == main) {
+    // `autobins = false` turns off src/main.rs and src/bin/ discovery.
+    let autobins = pkg.and_then(|p| p.get("autobins")).and_then(Value::as_bool) != Some(false);
+    if autobins && cx.has(&main) && !p.bins.iter().any(|b| b.path == main) {
         p.bins.insert(
             0,
             Target {
@@ -179,7 +181,12 @@ pub fn package(cx: &Context, manifest: &str) -> Result<(Package, Table), PlanErr
         );
     }
     let bin_dir = join(manifest, dir, "src/bin")?;
-    for e in cx.tree.list(&bin_dir)? {
+    let discovered = if autobins {
+        cx.tree.list(&bin_dir)?
+    } else {
+        Vec::new()
+    };
+    for e in discovered {
         let (stem, path) = match e.name.strip_suffix(".rs") {
             Some(stem) if !e.is_dir => (stem.to_string(), format!("{bin_dir}/{}", e.name)),
             _ if e.is_dir && cx.has(&format!("{bin_dir}/{}/main.rs", e.name)) => {
@@ -205,8 +212,17 @@ pub fn package(cx: &Context, manifest: &str) -> Result<(Package, Table), PlanErr
                 .map(|(t, _)| t.path),
         );
     }
-    if let Some(build) = pkg.and_then(|p| p.get("build")).and_then(Value::as_str) {
-        p.required.push(join(manifest, dir, build)?);
+    // A build script (declared, or build.rs found by cargo) gets a placeholder too, so the
+    // pre-build sees the same package shape (`links` requires one).
+    match pkg.and_then(|p| p.get("build")) {
+        Some(Value::String(build)) => p.required.push(join(manifest, dir, build)?),
+        Some(Value::Boolean(false)) => {}
+        _ => {
+            let auto = join(manifest, dir, "build.rs")?;
+            if cx.has(&auto) {
+                p.required.push(auto);
+            }
+        }
     }
     Ok((p, t))
 }
@@ -383,8 +399,14 @@ mod tests {
 
     #[test]
     fn paths_resolve_inside_the_source_folder() {
-        assert_eq!(join("a/Cargo.toml", "crates/a", "../core").unwrap(), "crates/core");
-        assert_eq!(join("Cargo.toml", "", "./src/main.rs").unwrap(), "src/main.rs");
+        assert_eq!(
+            join("a/Cargo.toml", "crates/a", "../core").unwrap(),
+            "crates/core"
+        );
+        assert_eq!(
+            join("Cargo.toml", "", "./src/main.rs").unwrap(),
+            "src/main.rs"
+        );
         assert!(join("Cargo.toml", "", "../outside").is_err());
         assert!(join("Cargo.toml", "crates", "/etc/passwd").is_err());
         assert!(checked_name("Cargo.toml", "api-server_2").is_ok());
