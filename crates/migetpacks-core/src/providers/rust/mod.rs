@@ -7,13 +7,14 @@
 //! folders apps read at run time, on a slim Debian with CA certificates.
 
 pub mod cargo;
+pub mod workspace;
 
 use super::{binary, Context, LanguagePlan, PlanError, Provider};
 use crate::language::Language;
 use crate::mounts::{mount, CacheKind};
 use crate::plan::{EnvVar, Phase, Step};
-use cargo::Workspace;
 use shell_words::quote;
+use workspace::Workspace;
 
 /// The Rust provider.
 pub struct Rust;
@@ -118,7 +119,7 @@ impl Provider for Rust {
 
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
-        let ws = cargo::workspace(cx)?;
+        let ws = workspace::workspace(cx)?;
         let bins = ws.binaries();
         if bins.is_empty() {
             return Err(PlanError::Manifest {
@@ -225,7 +226,7 @@ impl Provider for Rust {
     fn translate_command(&self, cx: &Context, command: &str) -> String {
         let re = regex::Regex::new(r"(^|[\s=])(?:\./)?target/release/(\S+)").expect("static regex");
         let out = re.replace_all(command, "${1}./${2}").into_owned();
-        let bins = cargo::workspace(cx)
+        let bins = workspace::workspace(cx)
             .map(|ws| ws.binaries())
             .unwrap_or_default();
         let single = !out.contains(char::is_whitespace);
