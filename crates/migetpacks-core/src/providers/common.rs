@@ -243,7 +243,7 @@ pub fn assemble(
     Ok(BuildPlan {
         language: cx.detection.language,
         display_name: cx.detection.display_name.clone(),
-        version: cx.version.value.clone(),
+        version: lp.version.unwrap_or_else(|| cx.version.value.clone()),
         version_source: cx.version.source.clone(),
         package_manager: lp.package_manager,
         build_image,

@@ -2,9 +2,16 @@
 //! needs; [`common::assemble`] wraps that in the parts every Dockerfile shares (header, build
 //! args, user, port, start command), so no provider repeats them.
 
+pub mod binary;
+pub mod bun;
 pub mod common;
+pub mod deno;
+pub mod dhi;
+pub mod go;
 pub mod nodejs;
 pub mod python;
+pub mod ruby;
+pub mod rust;
 
 use crate::detect::Detection;
 use crate::language::Language;
@@ -101,6 +108,9 @@ impl Context<'_> {
 pub struct LanguagePlan {
     /// Package manager or build tool (`npm`, `pip` …).
     pub package_manager: Option<String>,
+    /// The version in the image tags when the provider had to change the detected one (a
+    /// hardened-image floor); `None` keeps the detected version.
+    pub version: Option<String>,
     /// Builder image before mirror rewriting.
     pub build_image: String,
     /// Runtime image before mirror rewriting.
@@ -139,7 +149,15 @@ pub trait Provider: Sync {
 }
 
 /// Every provider, in detection order.
-pub static PROVIDERS: &[&dyn Provider] = &[&python::Python, &nodejs::Nodejs];
+pub static PROVIDERS: &[&dyn Provider] = &[
+    &deno::Deno,
+    &ruby::Ruby,
+    &python::Python,
+    &go::Go,
+    &rust::Rust,
+    &bun::Bun,
+    &nodejs::Nodejs,
+];
 
 /// The provider for a language.
 pub fn provider(lang: Language) -> Option<&'static dyn Provider> {
