@@ -47,7 +47,12 @@ const VARIANTS: &[(&str, &[(&str, &str)])] = &[
     ("dhi", &[("USE_DHI", "true")]),
 ];
 
-fn generated(dir: &Path, extra: &[(&str, &str)]) -> Option<migetpacks_core::pipeline::Generated> {
+/// The generated Dockerfile, `None` for Dockerfile/compose fixtures, or the planning error
+/// (e.g. a version below a hardened image's minimum).
+fn outcome(
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> Option<Result<migetpacks_core::pipeline::Generated, String>> {
     let mut env = fixture_env(dir);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());

@@ -163,6 +163,9 @@ fn source_is_the_last_layer_unless_the_builder_writes_next_to_it() {
     ] {
         let d = generate(Language::Deno, None, "2.6.1", files, env).dockerfile;
         let last_copy = d.lines().rev().find(|l| l.starts_with("COPY")).unwrap();
-        assert_eq!(last_copy, "COPY --from=builder --chown=1000:1000 /build /app", "{d}");
+        assert_eq!(
+            last_copy, "COPY --from=builder --chown=1000:1000 /build /app",
+            "{d}"
+        );
     }
 }

@@ -143,6 +143,30 @@ struct Primary {
     explicit_buildpacks: bool,
 }
 
+impl Detection {
+    /// A bare detection of `language` with its display name and nothing else decided; for
+    /// callers (and tests) that already know the language.
+    ///
+    /// ```
+    /// use migetpacks_core::{detect::Detection, language::Language};
+    /// assert_eq!(Detection::new(Language::Go).display_name, "Go");
+    /// ```
+    pub fn new(language: Language) -> Detection {
+        Detection {
+            language,
+            display_name: language.display_name().to_string(),
+            package_manager: None,
+            js_project: None,
+            additional: Vec::new(),
+            next_standalone: false,
+            dockerfile: None,
+            compose_file: None,
+            evidence: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// The effective source folder: `root`, or its `PROJECT_PATH` sub-folder.
 ///
 /// [`detect`] and [`version::resolve`] take this tree, not the repository root.

@@ -44,13 +44,8 @@ pub fn try_generate(
 ) -> Result<Generated, migetpacks_core::Error> {
     let tree = SourceTree::in_memory(files.iter().copied());
     let detection = Detection {
-        language: lang,
-        display_name: lang.display_name().into(),
         package_manager: pm,
-        additional: vec![],
-        next_standalone: false,
-        evidence: vec![],
-        warnings: vec![],
+        ..Detection::new(lang)
     };
     let version = Version {
         value: version.into(),
