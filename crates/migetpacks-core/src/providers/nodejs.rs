@@ -80,7 +80,7 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
         PackageManager::Yarn if berry => Manager {
             name: "yarn",
             lockfiles: &["yarn.lock", ".yarnrc.yml"],
-            cache: CacheKind::Yarn,
+            cache: CacheKind::YarnBerry,
             corepack: true,
             install_all: "yarn install --immutable",
             install_all_unlocked: "yarn install",
