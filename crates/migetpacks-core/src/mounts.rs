@@ -17,6 +17,26 @@ pub enum CacheKind {
     Uv,
     /// Poetry.
     Poetry,
+    /// Composer (PHP); the PHP provider sets `COMPOSER_CACHE_DIR` to this target.
+    Composer,
+    /// Maven's local repository.
+    Maven,
+    /// Gradle's dependency caches.
+    Gradle,
+    /// Gradle wrapper distributions.
+    GradleWrapper,
+    /// sbt's home (boot, launcher, plugins).
+    Sbt,
+    /// Ivy cache (sbt < 1.3, plugin resolution).
+    Ivy,
+    /// Coursier cache (sbt ≥ 1.3).
+    Coursier,
+    /// `~/.m2` as a whole (Leiningen and the Clojure CLI keep their jars in `~/.m2/repository`).
+    M2,
+    /// NuGet global packages folder.
+    Nuget,
+    /// Hex package cache (Elixir; the provider sets `HEX_HOME` to this target).
+    Hex,
 }
 
 /// BuildKit sharing mode.
@@ -47,6 +67,16 @@ pub fn mount(kind: CacheKind, cache_key: Option<&str>) -> CacheMount {
         CacheKind::Pip => ("pip", "/root/.cache/pip"),
         CacheKind::Uv => ("uv", "/root/.cache/uv"),
         CacheKind::Poetry => ("poetry", "/root/.cache/pypoetry"),
+        CacheKind::Composer => ("composer", "/root/.composer/cache"),
+        CacheKind::Maven => ("maven", "/root/.m2/repository"),
+        CacheKind::Gradle => ("gradle", "/root/.gradle/caches"),
+        CacheKind::GradleWrapper => ("gradle-wrapper", "/root/.gradle/wrapper"),
+        CacheKind::Sbt => ("sbt", "/root/.sbt"),
+        CacheKind::Ivy => ("ivy", "/root/.ivy2"),
+        CacheKind::Coursier => ("coursier", "/root/.cache/coursier"),
+        CacheKind::M2 => ("m2", "/root/.m2"),
+        CacheKind::Nuget => ("nuget", "/root/.nuget/packages"),
+        CacheKind::Hex => ("hex", "/root/.hex"),
     };
     CacheMount {
         id: format!("{}-{name}", cache_key.unwrap_or("default")),

@@ -2,9 +2,18 @@
 //! needs; [`common::assemble`] wraps that in the parts every Dockerfile shares (header, build
 //! args, user, port, start command), so no provider repeats them.
 
+pub mod clojure;
 pub mod common;
+pub mod dotnet;
+pub mod elixir;
+pub mod files;
+pub mod java;
+pub mod jvm;
+pub mod kotlin;
 pub mod nodejs;
+pub mod php;
 pub mod python;
+pub mod scala;
 
 use crate::detect::Detection;
 use crate::language::Language;
@@ -90,11 +99,16 @@ impl Context<'_> {
             .collect()
     }
 
-    /// True when hardened (DHI) images are used for this language.
+    /// True when hardened (DHI) images are used for this language: `USE_DHI` is set and the
+    /// language has hardened images (see [`NO_HARDENED_IMAGES`]).
     pub fn hardened(&self) -> bool {
-        self.settings.use_dhi
+        self.settings.use_dhi && !NO_HARDENED_IMAGES.contains(&self.detection.language)
     }
 }
+
+/// Languages without Docker Hardened Images: they build on their official images even with
+/// `USE_DHI=true`, and their providers say so in a warning.
+pub const NO_HARDENED_IMAGES: &[Language] = &[Language::Php, Language::Elixir];
 
 /// What a language contributes to the Dockerfile.
 #[derive(Debug, Clone, Default)]
@@ -139,7 +153,17 @@ pub trait Provider: Sync {
 }
 
 /// Every provider, in detection order.
-pub static PROVIDERS: &[&dyn Provider] = &[&python::Python, &nodejs::Nodejs];
+pub static PROVIDERS: &[&dyn Provider] = &[
+    &python::Python,
+    &elixir::Elixir,
+    &scala::Scala,
+    &clojure::Clojure,
+    &kotlin::Kotlin,
+    &java::Java,
+    &php::Php,
+    &dotnet::Dotnet,
+    &nodejs::Nodejs,
+];
 
 /// The provider for a language.
 pub fn provider(lang: Language) -> Option<&'static dyn Provider> {
