@@ -162,7 +162,8 @@ impl Provider for Dotnet {
             Step::run(Phase::Install, restore)
                 .mounts(mounts.clone())
                 .why(format!(
-                    "Restore the packages of {} and its references",
+                    "Restore {}the packages of {} and its references",
+                    if tools { "the local tools and " } else { "" },
                     app.path
                 )),
         );
