@@ -26,8 +26,8 @@ struct Mix {
     phoenix: bool,
     /// Release name when shipping a release.
     release: Option<String>,
-    /// Folder (relative) whose mix.exs defines `assets.deploy`.
-    assets_dir: Option<String>,
+    /// The command running the `assets.deploy` alias (in the umbrella child defining it).
+    assets: Option<String>,
     /// Child apps of an umbrella (`apps/<name>`).
     children: Vec<String>,
     git_deps: bool,
@@ -81,13 +81,14 @@ fn analyse(cx: &Context) -> Result<Mix, PlanError> {
         }
     };
     let alias = |t: &str| t.contains("\"assets.deploy\"");
-    let assets_dir = if alias(&root) {
-        Some(String::new())
+    let assets = if alias(&root) {
+        Some("mix assets.deploy".to_string())
     } else {
-        child_texts
-            .iter()
-            .find(|(_, t)| alias(t))
-            .map(|(d, _)| d.clone())
+        child_texts.iter().find(|(_, t)| alias(t)).map(|(dir, t)| {
+            let app = capture(t, r"app:\s*:(\w+)")
+                .unwrap_or_else(|| dir.trim_start_matches("apps/").to_string());
+            format!("mix cmd --app {app} mix assets.deploy")
+        })
     };
     let env = match cx.settings.lang.mix_env.as_str() {
         "" => "dev".to_string(),
@@ -98,7 +99,7 @@ fn analyse(cx: &Context) -> Result<Mix, PlanError> {
         env,
         phoenix,
         release,
-        assets_dir,
+        assets,
         children,
         git_deps,
     })
@@ -140,7 +141,11 @@ impl Provider for Elixir {
         manifests.extend(mix.children.iter().map(|c| format!("{c}/mix.exs")));
         b.extend(copy_keeping_paths(
             &manifests,
-            "Mix files first (umbrella apps at their paths): the dependency layers below are reused while they are unchanged",
+            if mix.children.is_empty() {
+                "Mix files first: the dependency layer below is reused while they are unchanged"
+            } else {
+                "Mix files first, umbrella apps' at their paths: the dependency layer below is reused while they are unchanged"
+            },
         ));
         // Config is read while dependencies compile; config/*.exs may import each other.
         let mut configs: Vec<String> = Vec::new();
@@ -164,27 +169,23 @@ impl Provider for Elixir {
             format!("mix deps.get --only {mix_env}")
         };
         b.push(
-            Step::run(Phase::Install, [deps_get])
+            Step::run(Phase::Install, [deps_get, "mix deps.compile".to_string()])
                 .mounts(cx.mounts(&[CacheKind::Hex]))
-                .why("Fetch dependencies"),
-        );
-        b.push(
-            Step::run(Phase::Install, ["mix deps.compile"])
-                .why("Compile dependencies (their own layer)"),
+                .why("Fetch and compile dependencies"),
         );
         b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
+        let mut build: Vec<String> = Vec::new();
+        let mut what: Vec<&str> = Vec::new();
         match &cx.settings.build_command {
+            // A BUILD_COMMAND replaces compile and assets, in a RUN of its own.
             Some(cmd) => b.push(Step::run(Phase::Build, [cmd.clone()]).why("BUILD_COMMAND")),
             None => {
-                b.push(Step::run(Phase::Build, ["mix compile"]).why("Compile the application"));
-                match &mix.assets_dir {
-                    Some(dir) if dir.is_empty() => b.push(
-                        Step::run(Phase::Build, ["mix assets.deploy"]).why("Build and digest the Phoenix assets"),
-                    ),
-                    Some(dir) => {
-                        b.push(Step::workdir(Phase::Build, &format!("/build/{dir}")).why("Build and digest the Phoenix assets of the umbrella's web app"));
-                        b.push(Step::run(Phase::Build, ["mix assets.deploy"]));
-                        b.push(Step::workdir(Phase::Build, "/build"));
+                build.push("mix compile".into());
+                what.push("compile the application");
+                match &mix.assets {
+                    Some(cmd) => {
+                        build.push(cmd.clone());
+                        what.push("build and digest the Phoenix assets");
                     }
                     None if mix.phoenix && cx.tree.is_dir("assets") => warnings.push(
                         "Phoenix assets/ without an \"assets.deploy\" alias in mix.exs: assets are not built".into(),
@@ -193,12 +194,20 @@ impl Provider for Elixir {
                 }
             }
         }
+        if mix.release.is_some() {
+            build.push("mix release".into());
+            what.push(
+                "assemble the release (it carries the Erlang runtime: Mix is not needed to run it)",
+            );
+        }
+        if !build.is_empty() {
+            let mut why = what.join(", then ");
+            why[..1].make_ascii_uppercase();
+            b.push(Step::run(Phase::Build, build).why(why));
+        }
         let owner = cx.owner();
         let mut r = Vec::new();
         let default_command = if let Some(name) = &mix.release {
-            b.push(Step::run(Phase::Build, ["mix release"]).why(
-                "Assemble the release (it carries the Erlang runtime; Mix is not needed to run it)",
-            ));
             if mix.phoenix {
                 r.push(
                     Step::env(Phase::Runtime, vec![EnvVar::new("PHX_SERVER", "true")])
