@@ -380,3 +380,21 @@ fn build_command_replaces_package_and_keeps_jar_selection() {
         &["mvn -B -Pprod package", "find target -maxdepth 1"],
     );
 }
+
+#[test]
+fn build_secrets_reach_warm_up_and_build() {
+    let g = generate(
+        Language::Java,
+        "21",
+        &gradle(),
+        &[("BUILD_SECRETS", "REPO_TOKEN")],
+    );
+    assert_eq!(
+        g.dockerfile
+            .matches("--mount=type=secret,id=REPO_TOKEN,env=REPO_TOKEN")
+            .count(),
+        2,
+        "{}",
+        g.dockerfile
+    );
+}

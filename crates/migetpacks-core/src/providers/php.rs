@@ -205,20 +205,22 @@ impl Provider for Php {
                 .why("Install dependencies (autoloader and scripts need the source: after it)"),
             );
             b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
+            let mut finish = Vec::new();
+            let mut what = Vec::new();
             if laravel {
-                b.push(
-                    Step::run(Phase::Build, [format!("mkdir -p {}", LARAVEL_DIRS.join(" "))])
-                        .why("Laravel's writable folders (package discovery below writes bootstrap/cache)"),
-                );
+                // Package discovery (a post-autoload-dump script) writes bootstrap/cache.
+                finish.push(format!("mkdir -p {}", LARAVEL_DIRS.join(" ")));
+                what.push("Laravel's writable folders");
             }
-            let mut finish =
-                vec!["composer dump-autoload --optimize --no-dev --no-interaction".to_string()];
+            finish.push("composer dump-autoload --optimize --no-dev --no-interaction".to_string());
+            what.push("the optimized autoloader (runs the post-autoload-dump scripts)");
             if c.pointer("/scripts/post-install-cmd").is_some() {
                 finish.push("composer run-script post-install-cmd --no-interaction".into());
+                what.push("the post-install-cmd scripts");
             }
-            b.push(Step::run(Phase::Build, finish).why(
-                "Optimized autoloader (runs the post-autoload-dump scripts) and install scripts",
-            ));
+            let mut why = what.join(", then ");
+            why[..1].make_ascii_uppercase();
+            b.push(Step::run(Phase::Build, finish).why(why));
         }
         if let Some(cmd) = &cx.settings.build_command {
             if composer.is_none() {

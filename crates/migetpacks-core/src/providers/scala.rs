@@ -340,7 +340,9 @@ impl Provider for Scala {
                 None => Step::run(Phase::Build, [format!("sbt {}", sbt.tasks.join(" "))])
                     .why("Compile and package"),
             }
-            .mounts(mounts),
+            .mounts(mounts)
+            // The build resolves whatever the warm-up missed: it needs the build secrets too.
+            .secrets(&cx.settings.build_secrets),
         );
         let artifact = sbt.artifact(cx)?;
         let (runtime, default_command) = match &artifact {

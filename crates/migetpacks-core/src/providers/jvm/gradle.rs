@@ -130,7 +130,8 @@ impl Gradle {
             )
             .why("Build the application (checks and tests belong in CI)"),
         };
-        b.push(build.mounts(mounts));
+        // The build resolves whatever the warm-up missed: it needs the build secrets too.
+        b.push(build.mounts(mounts).secrets(&cx.settings.build_secrets));
         Ok(b)
     }
 }
