@@ -122,7 +122,7 @@ fn solution_snapshots() {
     assert_order(
         df,
         &[
-            "COPY Directory.Build.props global.json nuget.config ./",
+            "COPY App.sln Directory.Build.props global.json nuget.config ./",
             "COPY src/Lib/Lib.csproj src/Lib/",
             "COPY src/Web/Web.csproj src/Web/",
             "COPY tests/Web.Tests/Web.Tests.csproj tests/Web.Tests/",

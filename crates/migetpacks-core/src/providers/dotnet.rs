@@ -33,6 +33,10 @@ struct App {
     assembly: String,
 }
 
+fn is_solution(name: &str) -> bool {
+    name.ends_with(".sln") || name.ends_with(".slnx")
+}
+
 fn is_project(name: &str) -> bool {
     PROJECT_EXTS.iter().any(|e| name.ends_with(e))
 }
@@ -139,9 +143,11 @@ impl Provider for Dotnet {
         .why(".NET SDK settings: no telemetry, no first-run work, no XML docs unpacked")];
         // Project files and restore settings at their paths: restore needs nothing else, so
         // the restore layer is reused until one of them changes.
+        // Solution files only at the root, where `dotnet` looks for them.
         let mut manifests = cx.tree.find_files("", DEPTH, 500, &|n| {
             is_project(n) || RESTORE_FILES.contains(&n)
         })?;
+        manifests.extend(cx.tree.find_files("", 0, 50, &is_solution)?);
         sort_by_depth(&mut manifests);
         let tools = cx.has(".config/dotnet-tools.json");
         if tools {
