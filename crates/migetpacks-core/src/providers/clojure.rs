@@ -64,7 +64,7 @@ impl Provider for Clojure {
                     Phase::Setup,
                     vec![jvm::builder_env(), EnvVar::new("LEIN_ROOT", "1")],
                 )
-                .why("Clojure build settings (LEIN_ROOT: the builder runs as root on purpose)"),
+                .why("Sources compile as UTF-8; LEIN_ROOT: lein runs as root in the builder on purpose"),
             );
             b.push(
                 Step::copy(
@@ -117,7 +117,10 @@ impl Provider for Clojure {
                     reason: "no :build alias: add a tools.build alias whose build.clj has an `uber` function (clojure -T:build uber), or a project.clj".into(),
                 });
             }
-            b.push(Step::env(Phase::Setup, vec![jvm::builder_env()]).why("Clojure build settings"));
+            b.push(
+                Step::env(Phase::Setup, vec![jvm::builder_env()])
+                    .why("Sources compile as UTF-8 whatever the image locale"),
+            );
             b.push(
                 Step::copy(Phase::Manifests, ["deps.edn"], "./").why(
                     "deps.edn first: the dependency layer below is reused while it is unchanged",

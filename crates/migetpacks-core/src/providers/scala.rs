@@ -48,7 +48,7 @@ impl Provider for Scala {
                 EnvVar::new("SBT_OPTS", "-Xmx2G -XX:MaxMetaspaceSize=512m"),
             ],
         )
-        .why("sbt build settings")];
+        .why("Sources compile as UTF-8; sbt gets the memory larger builds need")];
         let mut manifests = vec!["build.sbt".to_string()];
         for e in cx.tree.list("")? {
             if !e.is_dir && e.name.ends_with(".sbt") && e.name != "build.sbt" {

@@ -65,7 +65,7 @@ impl Gradle {
             Phase::Setup,
             vec![builder_env(), EnvVar::new("GRADLE_USER_HOME", GRADLE_HOME)],
         )
-        .why("Java build settings; Gradle's home where the cache mounts are")];
+        .why("Sources compile as UTF-8; Gradle's home is where the cache mounts are")];
         let mut manifests: Vec<String> = Vec::new();
         if self.wrapper {
             manifests.push("gradlew".into());

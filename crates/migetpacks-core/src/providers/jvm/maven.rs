@@ -45,7 +45,8 @@ impl Maven {
 
     /// Builder steps: tool, manifests, dependency warm-up, source, package.
     pub fn steps(self, cx: &Context) -> Result<Vec<Step>, PlanError> {
-        let mut b = vec![Step::env(Phase::Setup, vec![builder_env()]).why("Java build settings")];
+        let mut b = vec![Step::env(Phase::Setup, vec![builder_env()])
+            .why("Sources compile as UTF-8 whatever the image locale")];
         if cx.hardened() && !self.wrapper {
             b.push(
                 Step::run(
