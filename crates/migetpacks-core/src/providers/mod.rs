@@ -4,14 +4,23 @@
 
 pub mod binary;
 pub mod bun;
+pub mod clojure;
 pub mod common;
 pub mod deno;
 pub mod dhi;
+pub mod dotnet;
+pub mod elixir;
+pub mod files;
 pub mod go;
+pub mod java;
+pub mod jvm;
+pub mod kotlin;
 pub mod nodejs;
+pub mod php;
 pub mod python;
 pub mod ruby;
 pub mod rust;
+pub mod scala;
 
 use crate::detect::Detection;
 use crate::language::Language;
@@ -97,11 +106,16 @@ impl Context<'_> {
             .collect()
     }
 
-    /// True when hardened (DHI) images are used for this language.
+    /// True when hardened (DHI) images are used for this language: `USE_DHI` is set and the
+    /// language has hardened images (see [`NO_HARDENED_IMAGES`]).
     pub fn hardened(&self) -> bool {
-        self.settings.use_dhi
+        self.settings.use_dhi && !NO_HARDENED_IMAGES.contains(&self.detection.language)
     }
 }
+
+/// Languages without Docker Hardened Images: they build on their official images even with
+/// `USE_DHI=true`, and their providers say so in a warning.
+pub const NO_HARDENED_IMAGES: &[Language] = &[Language::Php, Language::Elixir];
 
 /// What a language contributes to the Dockerfile.
 #[derive(Debug, Clone, Default)]
@@ -155,6 +169,13 @@ pub static PROVIDERS: &[&dyn Provider] = &[
     &python::Python,
     &go::Go,
     &rust::Rust,
+    &elixir::Elixir,
+    &scala::Scala,
+    &clojure::Clojure,
+    &kotlin::Kotlin,
+    &java::Java,
+    &php::Php,
+    &dotnet::Dotnet,
     &bun::Bun,
     &nodejs::Nodejs,
 ];

@@ -54,6 +54,11 @@ impl Installer {
 
 const VENV: &str = "/opt/venv";
 
+/// Pinned installer versions: a rebuild months later installs the same tools.
+const UV: &str = "uv==0.13.9";
+const POETRY: &str = "poetry==2.5.1";
+const PIPENV: &str = "pipenv==2026.10.3";
+
 /// Text of the dependency manifests, lower-cased, for package sniffing.
 fn manifests_text(cx: &Context) -> Result<String, PlanError> {
     let mut text = String::new();
@@ -246,7 +251,7 @@ impl Provider for Python {
                 Step::run(
                     Phase::Install,
                     [
-                        format!("{pip} uv"),
+                        format!("{pip} {UV}"),
                         format!("UV_PROJECT_ENVIRONMENT={VENV} uv sync --frozen --no-dev --no-install-project"),
                     ],
                 )
@@ -256,7 +261,7 @@ impl Provider for Python {
                 Step::run(
                     Phase::Install,
                     [
-                        format!("{pip} poetry"),
+                        format!("{pip} {POETRY}"),
                         "POETRY_VIRTUALENVS_CREATE=false poetry install --no-interaction --no-ansi --no-root --only main".to_string(),
                     ],
                 )
@@ -266,7 +271,7 @@ impl Provider for Python {
                 Step::run(
                     Phase::Install,
                     [
-                        format!("{pip} pipenv"),
+                        format!("{pip} {PIPENV}"),
                         if cx.has("Pipfile.lock") {
                             "pipenv install --deploy --system".to_string()
                         } else {
