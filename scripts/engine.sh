@@ -50,6 +50,7 @@ pid_runs() {
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
   [ "${exe% (deleted)}" = "$(readlink -f "$2")" ]
 }
+mounts_under_engine() { awk -v p="$ENGINE_DIR/" 'index($2, p) == 1 {print $2}' /proc/self/mounts; }
 port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
 registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://$REG/v2/" 2>/dev/null; }
 dockerd_answers() { docker version >/dev/null 2>&1; }
@@ -276,11 +277,11 @@ cmd_down() {
   done
   stop_pid "$ENGINE_DIR/run/registry.pid" docker-registry 10
   # dockerd leaves exec/netns/default bound, and overlays stay mounted after a kill.
-  grep -F " $ENGINE_DIR/" /proc/self/mounts | awk '{print $2}' | sort -r | while read -r m; do
+  mounts_under_engine | sort -r | while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m"
   done
   if [ "${1:-}" = --purge ]; then
-    grep -qF " $ENGINE_DIR/" /proc/self/mounts && die "mounts remain under $ENGINE_DIR; not deleting"
+    [ -z "$(mounts_under_engine)" ] || die "mounts remain under $ENGINE_DIR; not deleting"
     log "removing $ENGINE_DIR"
     rm -rf "$ENGINE_DIR"
   fi
