@@ -187,4 +187,11 @@ seed_run() {
     fi
   done
   ((${#failed[@]} == 0)) || die "seeding failed: ${failed[*]} (logs: $ENGINE_DIR/logs/seed-*.log)"
+  if ((${#pids[@]})); then
+    # The images are in the image store and the registry; their build cache is dead weight.
+    # Deleting it costs tens of seconds on a slow disk: pay that here, not in the first
+    # test that prunes the cache.
+    log "dropping the seed builds' cache"
+    docker buildx prune -af >/dev/null
+  fi
 }
