@@ -259,8 +259,13 @@ cmd_down() {
   need_root
   [ -d "$ENGINE_DIR" ] || { log "nothing at $ENGINE_DIR"; return 0; }
   local f pid ppid m
-  stop_pid "$ENGINE_DIR/run/dockerd.pid" dockerd 60 # stops its containers and containerd too
-  stop_pid "$ENGINE_DIR/exec/containerd/containerd.pid" containerd 20
+  # dockerd stops its containers and containerd too, but may return (and drop containerd's pid
+  # file) before containerd has exited: keep that pid to wait for it.
+  if [ -s "$ENGINE_DIR/exec/containerd/containerd.pid" ]; then
+    cp "$ENGINE_DIR/exec/containerd/containerd.pid" "$ENGINE_DIR/run/containerd.pid"
+  fi
+  stop_pid "$ENGINE_DIR/run/dockerd.pid" dockerd 60
+  stop_pid "$ENGINE_DIR/run/containerd.pid" containerd 20
   # Containers left running after an abrupt dockerd death: kill each init pid containerd recorded
   # and its shim, but only if that shim serves this engine's containerd socket.
   for f in "$ENGINE_DIR"/exec/containerd/daemon/io.containerd.runtime.v2.task/*/*/init.pid; do
@@ -283,7 +288,7 @@ cmd_down() {
   if [ "${1:-}" = --purge ]; then
     [ -z "$(mounts_under_engine)" ] || die "mounts remain under $ENGINE_DIR; not deleting"
     log "removing $ENGINE_DIR"
-    rm -rf "$ENGINE_DIR"
+    rm -rf "$ENGINE_DIR" 2>/dev/null || { sleep 2; rm -rf "$ENGINE_DIR"; }
   fi
   log "down"
 }
