@@ -81,15 +81,15 @@ fn cache_mount_work_is_copied_into_the_image() {
     let d = &g.dockerfile;
     assert_mounts_keyed(d, "edge");
     assert!(
-        d.contains("DENO_DIR=/root/.cache/deno deno install --frozen"),
+        d.contains("DENO_DIR=/deno-dir deno install --frozen"),
         "{d}"
     );
     // The last Deno step copies the mount's modules to the folder the runtime stage gets.
     assert_order(
         d,
         &[
-            "DENO_DIR=/root/.cache/deno deno cache --frozen main.ts",
-            "cp -a /root/.cache/deno/. /deno-cache/",
+            "DENO_DIR=/deno-dir deno cache --frozen main.ts",
+            "cp -a /deno-dir/. /deno-cache/",
             "# Runtime stage",
         ],
     );

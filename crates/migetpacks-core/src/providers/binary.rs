@@ -21,13 +21,13 @@ pub const ASSET_DIRS: [&str; 7] = [
 
 /// `debian:bookworm-slim` has no CA bundle: without it every outgoing TLS connection fails.
 pub fn ca_certificates() -> Step {
-    Step::run(
+    // Copied from the builder (the official toolchain images carry the bundle): no package
+    // install, no network access, and the layer is cached like any other copy.
+    Step::copy_from(
         Phase::Runtime,
-        [
-            "apt-get update",
-            "apt-get install -y --no-install-recommends ca-certificates",
-            "rm -rf /var/lib/apt/lists/*",
-        ],
+        "builder",
+        ["/etc/ssl/certs/ca-certificates.crt"],
+        "/etc/ssl/certs/ca-certificates.crt",
     )
     .why("CA certificates for outgoing TLS (the slim base has none)")
 }
