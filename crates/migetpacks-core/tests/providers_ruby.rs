@@ -178,7 +178,7 @@ fn settings_shape_bundler_and_rails() {
     );
     assert_mounts_keyed(&cached.dockerfile, "shop");
     assert!(cached.dockerfile.contains(
-        "BUNDLE_USER_CACHE=/root/.bundle/cache BUNDLE_GLOBAL_GEM_CACHE=true bundle install"
+        "BUNDLE_USER_CACHE=/usr/local/bundle/cache BUNDLE_GLOBAL_GEM_CACHE=true bundle install"
     ));
     let plain = generate(Language::Ruby, None, "3.3.1", RAILS, &[]);
     assert!(plain.plan.cache_mounts.is_empty() && !plain.dockerfile.contains("GLOBAL_GEM_CACHE"));

@@ -235,7 +235,7 @@ fn runtime_is_slim_debian_with_ca_certificates() {
         &g.dockerfile,
         &[
             "FROM debian:bookworm-slim",
-            "install -y --no-install-recommends ca-certificates",
+            "COPY --from=builder /etc/ssl/certs/ca-certificates.crt",
             "COPY --from=builder /out/ /app/",
             "COPY --chown=1000:1000 static /app/static",
         ],
