@@ -14,7 +14,7 @@ use migetpacks_core::detect::Detection;
 use migetpacks_core::imageref::ImageRef;
 use migetpacks_core::language::Language;
 use migetpacks_core::mask::Masker;
-use migetpacks_core::pipeline::{effective_tree, generate_with};
+use migetpacks_core::pipeline::generate_with;
 use migetpacks_core::procfile::Processes;
 use migetpacks_core::result::{AppSections, BuildResult, Hardened, ImageResult, ResultContext};
 use migetpacks_core::settings::{BuildNetwork, EnvMap, Settings};
@@ -201,24 +201,7 @@ fn execute(
         .ok_or_else(|| Failure::usage("OUTPUT_IMAGE environment variable is required"))?;
     let output =
         ImageRef::parse(&output).map_err(|e| Failure::usage(format!("OUTPUT_IMAGE: {e}")))?;
-    settings.source_dir = opts
-        .path
-        .clone()
-        .or_else(|| {
-            env.get("SOURCE_DIR")
-                .filter(|s| !s.is_empty())
-                .map(PathBuf::from)
-        })
-        .unwrap_or_else(|| PathBuf::from("."));
-    let root = SourceTree::open(&settings.source_dir).map_err(|_| {
-        Failure::new(
-            crate::exit::SOURCE,
-            format!(
-                "SOURCE_DIR does not exist: {}",
-                settings.source_dir.display()
-            ),
-        )
-    })?;
+    let tree = super::open_source(env, opts.path.clone(), &mut settings)?;
 
     ui.header("Migetpacks Build");
     ui.info(&format!("Output image: {output}"));
@@ -238,7 +221,6 @@ fn execute(
     for n in settings.cache.notes() {
         ui.warn(&n);
     }
-    let tree = effective_tree(&settings, &root)?;
     report.app = appjson::from_source(&tree)
         .map_err(|e| Failure::new(crate::exit::SOURCE, e.to_string()))?;
     if let Some(app) = &report.app {

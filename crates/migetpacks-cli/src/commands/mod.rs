@@ -16,6 +16,16 @@ use std::path::PathBuf;
 /// else the current folder; then `PROJECT_PATH` inside it.
 pub fn open(env: &EnvMap, path: Option<PathBuf>) -> Result<(Settings, SourceTree), Failure> {
     let mut settings = Settings::from_env(env).map_err(migetpacks_core::Error::from)?;
+    let tree = open_source(env, path, &mut settings)?;
+    Ok((settings, tree))
+}
+
+/// Open the effective source folder and record the source folder in `settings`.
+pub fn open_source(
+    env: &EnvMap,
+    path: Option<PathBuf>,
+    settings: &mut Settings,
+) -> Result<SourceTree, Failure> {
     settings.source_dir = path
         .or_else(|| {
             env.get("SOURCE_DIR")
@@ -32,7 +42,7 @@ pub fn open(env: &EnvMap, path: Option<PathBuf>) -> Result<(Settings, SourceTree
             ),
         )
     })?;
-    let tree = migetpacks_core::pipeline::effective_tree(&settings, &root).map_err(|_| {
+    migetpacks_core::pipeline::effective_tree(settings, &root).map_err(|_| {
         Failure::new(
             crate::exit::SOURCE,
             format!(
@@ -43,6 +53,5 @@ pub fn open(env: &EnvMap, path: Option<PathBuf>) -> Result<(Settings, SourceTree
                     .display()
             ),
         )
-    })?;
-    Ok((settings, tree))
+    })
 }
