@@ -16,6 +16,15 @@ fi
 export PATH="$HOME/.local/bin:$PATH"
 export HADOLINT="${HADOLINT:-$(command -v hadolint)}"
 
+engine_pid=""
+if [ "${MIGETPACKS_E2E:-1}" != "0" ]; then
+  # The engine comes up (apt, Debian packages, seeded images) while the code compiles.
+  log "starting the BuildKit engine and registry in the background (log: target/engine-up.log)"
+  mkdir -p target
+  bash scripts/engine.sh up > target/engine-up.log 2>&1 &
+  engine_pid=$!
+fi
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -26,8 +35,13 @@ log "unit, snapshot and lint tests"
 cargo test --workspace --locked
 
 if [ "${MIGETPACKS_E2E:-1}" != "0" ]; then
-  log "starting the BuildKit engine and registry"
-  bash scripts/engine.sh up
+  log "waiting for the BuildKit engine"
+  if ! wait "$engine_pid"; then
+    cat target/engine-up.log
+    echo "engine failed to start" >&2
+    exit 1
+  fi
+  tail -n 5 target/engine-up.log
   # shellcheck disable=SC1090
   . "$(bash scripts/engine.sh env)"
   log "end-to-end tests (one build at a time)"
