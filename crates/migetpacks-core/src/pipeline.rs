@@ -1,6 +1,6 @@
 //! The whole pure pipeline: settings + source folder → detection → version → plan → Dockerfile.
 
-use crate::detect::{detect, Detection};
+use crate::detect::{additional_versions, detect, Detection};
 use crate::error::Error;
 use crate::plan::BuildPlan;
 use crate::providers::{common::assemble, provider, Context, PlanError};
@@ -59,11 +59,13 @@ pub fn generate_with(
     version: Version,
 ) -> Result<Generated, Error> {
     let p = provider(detection.language).ok_or(PlanError::NotGenerated(detection.language))?;
+    let additional = additional_versions(&detection, settings, tree)?;
     let cx = Context {
         settings,
         tree,
         detection: &detection,
         version: &version,
+        additional: &additional,
     };
     let lp = p.plan(&cx)?;
     let plan = assemble(&cx, p, lp)?;

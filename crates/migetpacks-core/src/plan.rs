@@ -293,6 +293,21 @@ pub struct StartCommand {
     pub argv: Vec<String>,
 }
 
+/// An additional runtime (multi-buildpack) and where its files come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdditionalRuntime {
+    /// The language.
+    pub language: Language,
+    /// Its version (image tag).
+    pub version: String,
+    /// Where the version came from.
+    pub version_source: String,
+    /// The image its toolchain is copied from into the builder (after mirror rewriting).
+    pub image: String,
+    /// True when the runtime is also copied into the runtime stage.
+    pub in_runtime_image: bool,
+}
+
 /// The whole plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BuildPlan {
@@ -313,6 +328,9 @@ pub struct BuildPlan {
     pub runtime_image: String,
     /// Docker Hardened Images in use.
     pub hardened: bool,
+    /// Additional runtimes (multi-buildpack), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additional_runtimes: Vec<AdditionalRuntime>,
     /// `# syntax=` frontend, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,

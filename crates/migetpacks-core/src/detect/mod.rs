@@ -461,20 +461,30 @@ pub fn analyze(settings: &Settings, root: &SourceTree) -> Result<Analysis, Detec
     } else {
         None
     };
-    let additional_versions = detection
-        .additional
-        .iter()
-        .map(|&language| {
-            version::resolve(language, settings, &tree)
-                .map(|version| AdditionalVersion { language, version })
-        })
-        .collect::<Result<_, _>>()?;
+    let additional_versions = additional_versions(&detection, settings, &tree)?;
     Ok(Analysis {
         project_path: settings.project_path.clone(),
         detection,
         version,
         additional_versions,
     })
+}
+
+/// Resolve the version of each additional runtime of `detection`, in order (detection.md §7:
+/// the same version sources as for a primary language).
+pub fn additional_versions(
+    detection: &Detection,
+    settings: &Settings,
+    tree: &SourceTree,
+) -> Result<Vec<AdditionalVersion>, DetectError> {
+    detection
+        .additional
+        .iter()
+        .map(|&language| {
+            version::resolve(language, settings, tree)
+                .map(|version| AdditionalVersion { language, version })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -138,6 +138,10 @@ pub fn assemble(
     let build_image = rewrite(&lp.build_image, mirror, dhi_mirror);
     let runtime_image = rewrite(&lp.runtime_image, mirror, dhi_mirror);
 
+    // Start command first: it decides whether additional runtimes reach the runtime stage.
+    let (raw_cmd, source, processes) = start_command(cx, &lp)?;
+    let additional_runtimes = super::multi::weave(cx, &mut lp, &raw_cmd, processes.as_ref())?;
+
     // Builder stage.
     let mut builder = vec![Step::workdir(Phase::Setup, "/build")];
     let mut arg_names: Vec<String> = s.build_vars.iter().map(|(k, _)| k.clone()).collect();
@@ -164,8 +168,6 @@ pub fn assemble(
         }
     }
 
-    // Start command.
-    let (raw_cmd, source, processes) = start_command(cx, &lp)?;
     let command = provider.translate_command(cx, &raw_cmd);
     if command.trim().is_empty() {
         return Err(PlanError::Setting {
@@ -249,6 +251,7 @@ pub fn assemble(
         build_image,
         runtime_image,
         hardened: cx.hardened(),
+        additional_runtimes,
         syntax: s
             .dockerfile_syntax
             .as_deref()

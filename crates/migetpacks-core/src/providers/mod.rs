@@ -15,6 +15,7 @@ pub mod go;
 pub mod java;
 pub mod jvm;
 pub mod kotlin;
+pub mod multi;
 pub mod nodejs;
 pub mod php;
 pub mod python;
@@ -22,7 +23,7 @@ pub mod ruby;
 pub mod rust;
 pub mod scala;
 
-use crate::detect::Detection;
+use crate::detect::{AdditionalVersion, Detection};
 use crate::language::Language;
 use crate::mounts::{mount, CacheKind, CacheMount};
 use crate::plan::Step;
@@ -58,6 +59,26 @@ pub enum PlanError {
     /// The language has no provider (Dockerfile/compose are built as they are).
     #[error("{0} does not generate a Dockerfile")]
     NotGenerated(Language),
+    /// An additional runtime (multi-buildpack) that cannot be copied into the build.
+    #[error("BUILDPACKS (or app.json buildpacks): {language} is not supported as an additional runtime beside {primary}; supported additional runtimes: {}", multi::SUPPORTED.map(|l| l.id()).join(", "))]
+    UnsupportedAdditional {
+        /// The additional runtime.
+        language: Language,
+        /// The primary language.
+        primary: Language,
+    },
+    /// An additional runtime's version cannot be used to lay out its files.
+    #[error(
+        "{source_name}: additional {language} runtime needs a major.minor version, got {value:?}"
+    )]
+    AdditionalVersion {
+        /// The additional runtime.
+        language: Language,
+        /// Where the version came from (variable or file).
+        source_name: String,
+        /// The version.
+        value: String,
+    },
     /// The rendered Dockerfile would be unsafe.
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
@@ -73,6 +94,9 @@ pub struct Context<'a> {
     pub detection: &'a Detection,
     /// Resolved version of the primary language.
     pub version: &'a Version,
+    /// Additional runtimes (multi-buildpack) with their resolved versions, in
+    /// [`Detection::additional`] order; [`multi`] weaves them into the plan.
+    pub additional: &'a [AdditionalVersion],
 }
 
 impl Context<'_> {

@@ -61,18 +61,40 @@ impl PackageJson {
     }
 }
 
-/// How one package manager installs, builds and prunes.
-struct Manager {
-    name: &'static str,
-    lockfiles: &'static [&'static str],
-    cache: CacheKind,
+/// How one package manager installs, builds and prunes (shared with [`super::multi`], which
+/// installs Node.js dependencies beside another primary language).
+pub(super) struct Manager {
+    pub(super) name: &'static str,
+    /// The lockfile first, then other files the install reads.
+    pub(super) lockfiles: &'static [&'static str],
+    pub(super) cache: CacheKind,
     /// Enable the manager through Corepack first.
-    corepack: bool,
-    install_all: &'static str,
-    install_all_unlocked: &'static str,
+    pub(super) corepack: bool,
+    pub(super) install_all: &'static str,
+    pub(super) install_all_unlocked: &'static str,
     install_prod: &'static str,
     prune: Option<&'static str>,
-    run: &'static str,
+    pub(super) run: &'static str,
+}
+
+impl Manager {
+    /// True when the lockfile of this manager exists (a locked install is possible).
+    pub(super) fn locked(&self, cx: &Context) -> bool {
+        self.lockfiles.iter().take(1).any(|l| cx.has(l))
+            || (self.name == "npm" && cx.has("npm-shrinkwrap.json"))
+    }
+}
+
+/// The manager for `pm`, telling Yarn Berry from classic by `.yarnrc.yml` or the
+/// `packageManager` field.
+pub(super) fn manager_for(cx: &Context, pkg: &PackageJson, pm: PackageManager) -> Manager {
+    let berry = pm == PackageManager::Yarn
+        && (cx.has(".yarnrc.yml")
+            || pkg
+                .package_manager
+                .as_deref()
+                .is_some_and(|p| p.starts_with("yarn@") && !p.starts_with("yarn@1.")));
+    manager(pm, berry)
 }
 
 fn manager(pm: PackageManager, berry: bool) -> Manager {
@@ -156,15 +178,8 @@ impl Provider for Nodejs {
                 .into(),
         })?;
         let pm = cx.detection.package_manager.unwrap_or(PackageManager::Npm);
-        let berry = pm == PackageManager::Yarn
-            && (cx.has(".yarnrc.yml")
-                || pkg
-                    .package_manager
-                    .as_deref()
-                    .is_some_and(|p| p.starts_with("yarn@") && !p.starts_with("yarn@1.")));
-        let m = manager(pm, berry);
-        let locked = m.lockfiles.iter().take(1).any(|l| cx.has(l))
-            || (m.name == "npm" && cx.has("npm-shrinkwrap.json"));
+        let m = manager_for(cx, &pkg, pm);
+        let locked = m.locked(cx);
         let build_script = ["heroku-postbuild", "build"]
             .into_iter()
             .find(|s| pkg.script(s).is_some());
