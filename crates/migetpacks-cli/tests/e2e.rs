@@ -385,13 +385,13 @@ fn build_cache_dir_mounts_persist_per_cache_key() {
     let cache_dir = cache_dir.path().to_str().unwrap();
     let key1 = unique("k1");
     let key2 = unique("k2");
-    let vars = |key: &'static str, key_value: &str| {
+    let vars = |key: &str| {
         vec![
             ("OUTPUT_IMAGE".to_string(), r.image.clone()),
             ("BUILD_CACHE_DIR".to_string(), cache_dir.to_string()),
             ("BUILD_ENV".to_string(), "NPM_CONFIG_LOGLEVEL".to_string()),
             ("NPM_CONFIG_LOGLEVEL".to_string(), "http".to_string()),
-            (key.to_string(), key_value.to_string()),
+            ("CACHE_KEY".to_string(), key.to_string()),
         ]
     };
     let run = |v: Vec<(String, String)>| {
@@ -399,13 +399,13 @@ fn build_cache_dir_mounts_persist_per_cache_key() {
         build(&e, &app, &refs)
     };
 
-    let first = run(vars("CACHE_KEY", &key1));
+    let first = run(vars(&key1));
     first.assert_success();
     assert!(tarball_fetch(&first).ends_with("(cache miss)"));
 
     // A lockfile change re-runs the install; the tarball is found in key1's mount.
     bump_node_lockfile(&app, "1.0.1");
-    let second = run(vars("CACHE_KEY", &key1));
+    let second = run(vars(&key1));
     second.assert_success();
     assert!(second.printed(NPM_INSTALL), "{}", second.log());
     let line = tarball_fetch(&second);
@@ -416,7 +416,7 @@ fn build_cache_dir_mounts_persist_per_cache_key() {
 
     // Another key has its own, empty mount. The mount id is not part of BuildKit's cache
     // key, so NO_CACHE makes the install run.
-    let mut v = vars("CACHE_KEY", &key2);
+    let mut v = vars(&key2);
     v.push(("NO_CACHE".to_string(), "true".to_string()));
     let other = run(v);
     other.assert_success();
