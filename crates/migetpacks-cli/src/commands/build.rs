@@ -428,8 +428,57 @@ pub(super) fn execute_build(
     if outcome.status != 0 {
         return Err(Failure::new(
             outcome.status.max(1),
-            format!("Docker build failed: {}", outcome.tail.join("\n")),
+            format!(
+                "Docker build failed: {}\n{}",
+                failure_summary(&outcome.tail, outcome.status),
+                outcome.tail.join("\n")
+            ),
         ));
     }
     Ok(docker::digest(&run.temp.join(metadata)))
+}
+
+/// The line that says why buildx failed, for the one-line console error: its last `ERROR:`
+/// line (`ERROR: failed to solve: …`), else the last non-empty line, else the exit status.
+/// The first tail line is usually an unrelated step header.
+fn failure_summary(tail: &[String], status: i32) -> String {
+    let lines = || tail.iter().map(|l| l.trim()).filter(|l| !l.is_empty());
+    lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("ERROR:"))
+        .map(|l| l.trim().to_string())
+        .or_else(|| lines().next_back().map(str::to_string))
+        .unwrap_or_else(|| format!("docker buildx exited with status {status}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::failure_summary;
+
+    fn lines(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn summary_is_the_last_error_line() {
+        let tail = lines(&[
+            "#13 [stage-1 2/5] RUN useradd app",
+            "#15 ERROR: failed to push r.io/app:v1: connection refused",
+            "------",
+            "ERROR: failed to solve: failed to push r.io/app:v1: connection refused",
+        ]);
+        assert_eq!(
+            failure_summary(&tail, 1),
+            "failed to solve: failed to push r.io/app:v1: connection refused"
+        );
+    }
+
+    #[test]
+    fn summary_falls_back_to_the_last_line_then_the_status() {
+        assert_eq!(failure_summary(&lines(&["a", "b  ", ""]), 3), "b");
+        assert_eq!(
+            failure_summary(&[], 3),
+            "docker buildx exited with status 3"
+        );
+    }
 }
