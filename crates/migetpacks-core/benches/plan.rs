@@ -1,7 +1,7 @@
 //! detect + plan + render per fixture, and on a generated 50,000-file tree.
 //!
-//! `cargo bench -p migetpacks-core --bench plan` prints criterion's medians; `bench/plan.sh`
-//! turns them into the ratio reported in docs/performance.md.
+//! `cargo bench -p migetpacks-core --bench plan` prints criterion's medians; `bench/cache.sh`
+//! measures the same ratio for the `migetpacks plan` command (docs/performance.md).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use migetpacks_core::pipeline::{effective_tree, generate};

@@ -66,7 +66,7 @@ pub fn unique(what: &str) -> String {
     format!("{what}-{}-{ms}", std::process::id())
 }
 
-/// The binary under test: `MIGETPACKS_BIN` (scripts/test.sh sets the release build) or cargo's.
+/// The binary under test: `MIGETPACKS_BIN` (optional) or cargo's.
 pub fn bin() -> PathBuf {
     std::env::var_os("MIGETPACKS_BIN")
         .filter(|v| !v.is_empty())
