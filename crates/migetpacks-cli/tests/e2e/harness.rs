@@ -265,7 +265,26 @@ pub fn build(engine: &Engine, app: &App, vars: &[(&str, &str)]) -> Build {
 }
 
 /// [`build`] for a folder.
+///
+/// dockerd 26's containerd snapshotter sometimes loses a parent snapshot while unpacking the
+/// result into its image store right after a prune ("failed to prepare extraction snapshot …
+/// parent snapshot … does not exist"). That is the engine's bookkeeping, not our build: such a
+/// build is run once more after the engine settles.
 pub fn build_in(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
+    let b = build_once(engine, source, vars);
+    let flake = |b: &Build| {
+        b.stdout.contains("failed to prepare extraction snapshot")
+            && b.stdout.contains("does not exist")
+    };
+    if flake(&b) {
+        eprintln!("engine lost a snapshot while unpacking; building once more");
+        std::thread::sleep(Duration::from_secs(3));
+        return build_once(engine, source, vars);
+    }
+    b
+}
+
+fn build_once(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
     let before = snapshot(source);
     let out = tempfile::tempdir().unwrap();
     let result = out.path().join("result.json");
@@ -356,6 +375,8 @@ pub fn forget_local(engine: &Engine, images: &[&str]) {
     }
     let (ok, text) = docker(engine, &["buildx", "prune", "-af"]);
     assert!(ok, "docker buildx prune -af failed: {text}");
+    // Let containerd's garbage collection finish before the next build unpacks layers.
+    std::thread::sleep(Duration::from_secs(2));
 }
 
 /// The tags of a registry repository; `None` when the registry does not know it.
