@@ -39,6 +39,13 @@ pub enum SettingsError {
         /// Variable name.
         var: String,
     },
+    /// A value that ends in a backslash: in a Dockerfile `RUN` line it would continue the
+    /// instruction onto the next line and swallow the instruction after it.
+    #[error("{var}: value must not end with a backslash")]
+    TrailingBackslash {
+        /// Variable name.
+        var: String,
+    },
     /// A path that leaves the source folder.
     #[error("{var}: {value:?} must be a relative path inside the source folder")]
     PathEscape {
@@ -206,7 +213,8 @@ pub struct Settings {
     pub lang: LanguageSettings,
     /// `*_VERSION` overrides by language.
     pub version_overrides: BTreeMap<Language, String>,
-    /// Values that must never be printed (BUILD_VARS values, passwords, keys).
+    /// Values that must never be printed: BUILD_VARS values, [`SECRET_VARS`], BUILD_SECRETS
+    /// values and every variable whose name [`is_credential_name`].
     pub secrets: Vec<String>,
 }
 
@@ -422,6 +430,17 @@ fn parse_build_env(
     Ok(out.into_iter().collect())
 }
 
+/// Settings whose text is written into `RUN` lines as shell text.
+pub const SHELL_TEXT_VARS: [&str; 7] = [
+    "BUILD_COMMAND",
+    "SBT_TASKS",
+    "SBT_PROJECT",
+    "LEIN_BUILD_TASK",
+    "GO_INSTALL_PACKAGE_SPEC",
+    "GO_LINKER_SYMBOL",
+    "GO_LINKER_VALUE",
+];
+
 impl Settings {
     /// Parse and validate every setting.
     ///
@@ -438,6 +457,11 @@ impl Settings {
     /// ```
     pub fn from_env(map: &EnvMap) -> Result<Settings, SettingsError> {
         let env = Env(map);
+        for var in SHELL_TEXT_VARS {
+            if env.get(var)?.is_some_and(|v| v.trim_end().ends_with('\\')) {
+                return Err(SettingsError::TrailingBackslash { var: var.into() });
+            }
+        }
         let language_raw = env.get("LANGUAGE")?;
         let language = language_raw
             .as_deref()
@@ -551,6 +575,14 @@ impl Settings {
         let mut secrets: Vec<String> = build_vars.iter().map(|(_, v)| v.clone()).collect();
         for var in SECRET_VARS {
             if let Some(v) = map.get(var) {
+                secrets.push(v.clone());
+            }
+        }
+        // The docker child inherits the environment: whatever looks like a credential there
+        // (REGISTRY_PASSWORD, GITHUB_TOKEN, …) is masked too, should docker or a build step
+        // ever print it.
+        for (name, v) in map {
+            if is_credential_name(name) {
                 secrets.push(v.clone());
             }
         }
