@@ -306,6 +306,14 @@ mod tests {
         );
         let bad = Step::run(Phase::Build, ["echo a\nRUN evil"]);
         assert!(instruction(&bad.instruction).is_err());
+        // A trailing backslash would continue the line into the next instruction.
+        for cmds in [vec!["make \\"], vec!["make \\ ", "true"]] {
+            let bad = Step::run(Phase::Build, cmds);
+            assert!(matches!(
+                instruction(&bad.instruction),
+                Err(RenderError::TrailingBackslash { .. })
+            ));
+        }
     }
 
     #[test]

@@ -808,6 +808,43 @@ mod tests {
     }
 
     #[test]
+    fn every_secret_source_is_on_the_mask_list() {
+        let s = Settings::from_env(&env(&[
+            ("BUILD_VARS", r#"{"API":"build-var-value"}"#),
+            ("AWS_SECRET_ACCESS_KEY", "aws-secret-value"),
+            ("DHI_USERNAME", "dhi-user-value"),
+            ("DHI_PASSWORD", "dhi-password-value"),
+            ("REGISTRY_PASSWORD", "registry-password-value"),
+            ("BUILD_SECRETS", "NPM_TOKEN,SENTRY_AUTH"),
+            ("NPM_TOKEN", "npm-token-value"),
+            ("SENTRY_AUTH", "sentry-auth-value"),
+            ("HARMLESS", "harmless-value"),
+        ]))
+        .unwrap();
+        for v in [
+            "build-var-value",
+            "aws-secret-value",
+            "dhi-user-value",
+            "dhi-password-value",
+            "registry-password-value",
+            "npm-token-value",
+            "sentry-auth-value",
+        ] {
+            assert!(s.secrets.contains(&v.to_string()), "{v}");
+        }
+        assert!(!s.secrets.contains(&"harmless-value".to_string()));
+    }
+
+    #[test]
+    fn shell_text_must_not_end_in_a_backslash() {
+        for var in SHELL_TEXT_VARS {
+            let e = Settings::from_env(&env(&[(var, "make all \\ ")])).unwrap_err();
+            assert_eq!(e, SettingsError::TrailingBackslash { var: var.into() });
+        }
+        assert!(Settings::from_env(&env(&[("BUILD_COMMAND", "a \\ b")])).is_ok());
+    }
+
+    #[test]
     fn empty_syntax_disables_line() {
         let s = Settings::from_env(&env(&[("DOCKERFILE_SYNTAX", "")])).unwrap();
         assert_eq!(s.dockerfile_syntax, None);
