@@ -18,6 +18,8 @@ const VARS: [&str; 10] = [
 ];
 
 fuzz_target!(|values: Vec<(u8, String)>| {
+    // A value that itself holds the secret's text is the user's own text, not a leak.
+    let echoes_secret = values.iter().any(|(_, v)| v.contains("fuzz-secret-value"));
     let mut env = EnvMap::new();
     for (i, v) in values {
         env.insert(VARS[i as usize % VARS.len()].to_string(), v);
@@ -25,7 +27,7 @@ fuzz_target!(|values: Vec<(u8, String)>| {
     env.insert("AWS_SECRET_ACCESS_KEY".into(), "fuzz-secret-value".into());
     if let Ok(s) = CacheSettings::from_env(&env) {
         for a in cache_args(&s) {
-            assert!(!a.contains("fuzz-secret-value"), "{a}");
+            assert!(echoes_secret || !a.contains("fuzz-secret-value"), "{a}");
             assert!(!a.chars().any(char::is_control), "{a:?}");
         }
     }

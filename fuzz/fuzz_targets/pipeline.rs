@@ -28,6 +28,12 @@ struct Input {
 }
 
 fuzz_target!(|inp: Input| {
+    // Text the input itself holds is not a leak when it shows up in the Dockerfile.
+    let echoes_secret = inp
+        .files
+        .iter()
+        .chain(inp.env.iter())
+        .any(|(_, v)| v.contains("fuzz-secret-value"));
     let mut env = EnvMap::new();
     env.insert("DOCKERFILE_SYNTAX".into(), String::new());
     env.insert("BUILD_VARS".into(), r#"{"API_TOKEN":"fuzz-secret-value"}"#.into());
@@ -42,7 +48,7 @@ fuzz_target!(|inp: Input| {
     let Ok(settings) = Settings::from_env(&env) else { return };
     let Ok(tree) = effective_tree(&settings, &tree) else { return };
     if let Ok(g) = generate(&settings, &tree) {
-        assert!(!g.dockerfile.contains("fuzz-secret-value"));
+        assert!(echoes_secret || !g.dockerfile.contains("fuzz-secret-value"));
         let steps: usize = g.plan.stages.iter().map(|s| s.steps.len() + 1).sum();
         let mut count = 0;
         let mut continued = false;
