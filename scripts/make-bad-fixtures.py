@@ -99,6 +99,8 @@ case("go-build-flags-trailing-backslash", "ok", "-v \\\n", {"go.mod": "module x\
 case("build-env-value-nul", "Settings::ControlChar", "VITE_X", {"requirements.txt": ""}, {"BUILD_ENV": "VITE_*", "VITE_X": "a\u0000b"})
 case("build-env-credential", "Settings::Credential", "GITHUB_TOKEN", {"requirements.txt": ""}, {"BUILD_ENV": "GITHUB_TOKEN", "GITHUB_TOKEN": "ghp_x"})
 case("build-env-glob-credential", "Settings::Credential", "AWS_SECRET_ACCESS_KEY", {"requirements.txt": ""}, {"BUILD_ENV": "AWS*", "AWS_SECRET_ACCESS_KEY": "k"})
+case("build-env-glob-build-vars", "Settings::Credential", "BUILD_VARS", {"requirements.txt": ""}, {"BUILD_ENV": "*", "BUILD_VARS": '{"API": "build-var-secret"}'})
+case("build-env-build-secret", "Settings::Credential", "SENTRY_AUTH", {"requirements.txt": ""}, {"BUILD_ENV": "SENTRY_AUTH", "BUILD_SECRETS": "SENTRY_AUTH", "SENTRY_AUTH": "s"})
 case("build-env-bad-name", "Settings::InvalidName", "BUILD_ENV", {"requirements.txt": ""}, {"BUILD_ENV": "A-B"})
 case("build-vars-array", "Settings::InvalidJson", "BUILD_VARS", {"requirements.txt": ""}, {"BUILD_VARS": '["A"]'})
 case("build-vars-number", "Settings::InvalidJson", "BUILD_VARS", {"requirements.txt": ""}, {"BUILD_VARS": '{"A": 1}'})

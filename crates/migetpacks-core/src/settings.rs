@@ -398,9 +398,13 @@ fn parse_build_vars(raw: Option<String>) -> Result<Vec<(String, String)>, Settin
     Ok(out)
 }
 
+/// `BUILD_ENV`: the allow-listed variables. `secret_names` (`BUILD_VARS`, whose value holds the
+/// build-arg secrets, and the `BUILD_SECRETS` names) are refused like credentials, also when
+/// a glob such as `*` matches them.
 fn parse_build_env(
     env: &EnvMap,
     raw: Option<String>,
+    secret_names: &[String],
 ) -> Result<Vec<(String, String)>, SettingsError> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
@@ -418,7 +422,8 @@ fn parse_build_env(
                 name: pat.to_string(),
             });
         }
-        if !pat.contains('*') && is_credential_name(pat) {
+        if !pat.contains('*') && (is_credential_name(pat) || secret_names.iter().any(|n| n == pat))
+        {
             return Err(SettingsError::Credential {
                 var: "BUILD_ENV".into(),
                 name: pat.to_string(),
@@ -426,7 +431,7 @@ fn parse_build_env(
         }
         for (name, value) in env {
             if glob_match(pat, name) {
-                if is_credential_name(name) {
+                if is_credential_name(name) || secret_names.contains(name) {
                     return Err(SettingsError::Credential {
                         var: "BUILD_ENV".into(),
                         name: name.clone(),
@@ -525,7 +530,6 @@ impl Settings {
             })
             .transpose()?;
         let build_vars = parse_build_vars(env.get_multiline("BUILD_VARS")?)?;
-        let build_env = parse_build_env(map, env.get("BUILD_ENV")?)?;
         let mut build_secrets = Vec::new();
         if let Some(raw) = env.get("BUILD_SECRETS")? {
             for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -538,6 +542,10 @@ impl Settings {
                 build_secrets.push(name.to_string());
             }
         }
+        let secret_names: Vec<String> = std::iter::once("BUILD_VARS".to_string())
+            .chain(build_secrets.iter().cloned())
+            .collect();
+        let build_env = parse_build_env(map, env.get("BUILD_ENV")?, &secret_names)?;
         let dockerfile_syntax = if env.is_present("DOCKERFILE_SYNTAX") {
             env.get("DOCKERFILE_SYNTAX")?
         } else {
@@ -783,6 +791,30 @@ mod tests {
         }
         let e = Settings::from_env(&env(&[("BUILD_ENV", "A*"), ("AWS_KEY", "v")])).unwrap_err();
         assert!(matches!(e, SettingsError::Credential { .. }));
+        // BUILD_VARS holds the build-arg secrets and BUILD_SECRETS names secrets: a glob
+        // (found by the pipeline fuzz target: BUILD_ENV=**) must not copy them into ENV.
+        let with_secrets = [
+            ("BUILD_VARS", r#"{"A":"secret-value"}"#),
+            ("BUILD_SECRETS", "SENTRY_AUTH"),
+            ("SENTRY_AUTH", "secret-value"),
+        ];
+        for (pattern, name, vars) in [
+            ("**", "BUILD_VARS", &with_secrets[..1]),
+            ("SENTRY*", "SENTRY_AUTH", &with_secrets[..]),
+            ("SENTRY_AUTH", "SENTRY_AUTH", &with_secrets[..]),
+        ] {
+            let mut pairs = vars.to_vec();
+            pairs.push(("BUILD_ENV", pattern));
+            let e = Settings::from_env(&env(&pairs)).unwrap_err();
+            assert_eq!(
+                e,
+                SettingsError::Credential {
+                    var: "BUILD_ENV".into(),
+                    name: name.into()
+                },
+                "{pattern}"
+            );
+        }
         assert!(Settings::from_env(&env(&[("BUILD_ENV", "1BAD")])).is_err());
     }
 
