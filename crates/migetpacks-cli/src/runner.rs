@@ -6,7 +6,13 @@ use migetpacks_core::mask::Masker;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// Set by the signal handler before it kills the child: the streaming thread then waits for
+/// the handler's exit instead of treating the killed child as a failed build (which, with
+/// `RESULT_FILE`, would exit 0 before the handler's exit 130).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Lines BuildKit prints that say nothing useful to the user.
 const NOISE: [&str; 2] = [
@@ -30,6 +36,7 @@ fn cleanup() -> &'static Mutex<Cleanup> {
 /// exit 130.
 pub fn install_signal_handler() {
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         if let Ok(mut c) = cleanup().lock() {
             if let Some(child) = c.child.take() {
                 let _ = child.kill();
@@ -112,6 +119,12 @@ pub fn stream(
             tail.pop_front();
         }
         tail.push_back(text);
+    }
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The handler killed the child and is removing temporary folders; it exits 130.
+        loop {
+            std::thread::park();
+        }
     }
     let status = match handle.try_wait() {
         Ok(Some(o)) => o.status.code().unwrap_or(-1),

@@ -22,6 +22,14 @@ pub enum RenderError {
         /// The value.
         value: String,
     },
+    /// A `RUN` command ending in a backslash would swallow the next instruction.
+    #[error("{what}: value must not end with a backslash: {value:?}")]
+    TrailingBackslash {
+        /// Which part of the plan.
+        what: String,
+        /// The value.
+        value: String,
+    },
     /// A name is not a valid variable name.
     #[error("{what}: {name:?} is not a valid name")]
     InvalidName {
@@ -206,6 +214,13 @@ pub fn instruction(ins: &Instruction) -> Result<String, RenderError> {
             }
             for c in commands {
                 single_line("RUN", c)?;
+                // The last command ends the line: a trailing `\` would continue it.
+                if c.trim_end().ends_with('\\') {
+                    return Err(RenderError::TrailingBackslash {
+                        what: "RUN".into(),
+                        value: c.clone(),
+                    });
+                }
             }
             let body = commands.join(" \\\n    && ");
             if flags.is_empty() {
@@ -291,6 +306,14 @@ mod tests {
         );
         let bad = Step::run(Phase::Build, ["echo a\nRUN evil"]);
         assert!(instruction(&bad.instruction).is_err());
+        // A trailing backslash would continue the line into the next instruction.
+        for cmds in [vec!["make \\"], vec!["make \\ ", "true"]] {
+            let bad = Step::run(Phase::Build, cmds);
+            assert!(matches!(
+                instruction(&bad.instruction),
+                Err(RenderError::TrailingBackslash { .. })
+            ));
+        }
     }
 
     #[test]

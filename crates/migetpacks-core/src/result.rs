@@ -306,6 +306,29 @@ impl BuildResult {
         s.push('\n');
         Ok(s)
     }
+
+    /// [`BuildResult::to_pretty_json`] with every string (keys and values) masked. Masking the
+    /// JSON text instead could cut an escape sequence or a number apart (a secret `"1234"`
+    /// inside `"exit_code": 12345`) and leave a file that is not JSON, or miss a secret whose
+    /// JSON form is escaped (`a"b` is written `a\"b`).
+    pub fn to_masked_json(&self, masker: &crate::mask::Masker) -> serde_json::Result<String> {
+        fn walk(v: Value, m: &crate::mask::Masker) -> Value {
+            match v {
+                Value::String(s) => Value::String(m.mask(&s)),
+                Value::Array(a) => Value::Array(a.into_iter().map(|x| walk(x, m)).collect()),
+                Value::Object(o) => Value::Object(
+                    o.into_iter()
+                        .map(|(k, x)| (m.mask(&k), walk(x, m)))
+                        .collect(),
+                ),
+                other => other,
+            }
+        }
+        let v = walk(serde_json::to_value(self)?, masker);
+        let mut s = serde_json::to_string_pretty(&v)?;
+        s.push('\n');
+        Ok(s)
+    }
 }
 
 /// JSON Schema (draft 2020-12) of the result file, as serialized.

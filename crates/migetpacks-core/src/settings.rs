@@ -39,6 +39,13 @@ pub enum SettingsError {
         /// Variable name.
         var: String,
     },
+    /// A value that ends in a backslash: in a Dockerfile `RUN` line it would continue the
+    /// instruction onto the next line and swallow the instruction after it.
+    #[error("{var}: value must not end with a backslash")]
+    TrailingBackslash {
+        /// Variable name.
+        var: String,
+    },
     /// A path that leaves the source folder.
     #[error("{var}: {value:?} must be a relative path inside the source folder")]
     PathEscape {
@@ -206,7 +213,8 @@ pub struct Settings {
     pub lang: LanguageSettings,
     /// `*_VERSION` overrides by language.
     pub version_overrides: BTreeMap<Language, String>,
-    /// Values that must never be printed (BUILD_VARS values, passwords, keys).
+    /// Values that must never be printed: BUILD_VARS values, [`SECRET_VARS`], BUILD_SECRETS
+    /// values and every variable whose name [`is_credential_name`].
     pub secrets: Vec<String>,
 }
 
@@ -334,15 +342,27 @@ fn relative_path(var: &str, v: Option<String>) -> Result<Option<String>, Setting
 
 /// Match a name against a `BUILD_ENV` pattern (`*` matches any run of characters).
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
-            _ => false,
+    // Iterative matching with one backtrack point (the last `*`): O(len(p) * len(n)). The
+    // recursive form was exponential in the number of `*` (a 58-byte BUILD_ENV took 14 s).
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if p.get(pi) == Some(&b'*') {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if p.get(pi) == Some(&n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
         }
     }
-    go(pattern.as_bytes(), name.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 fn parse_build_vars(raw: Option<String>) -> Result<Vec<(String, String)>, SettingsError> {
@@ -378,9 +398,13 @@ fn parse_build_vars(raw: Option<String>) -> Result<Vec<(String, String)>, Settin
     Ok(out)
 }
 
+/// `BUILD_ENV`: the allow-listed variables. `secret_names` (`BUILD_VARS`, whose value holds the
+/// build-arg secrets, and the `BUILD_SECRETS` names) are refused like credentials, also when
+/// a glob such as `*` matches them.
 fn parse_build_env(
     env: &EnvMap,
     raw: Option<String>,
+    secret_names: &[String],
 ) -> Result<Vec<(String, String)>, SettingsError> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
@@ -398,7 +422,8 @@ fn parse_build_env(
                 name: pat.to_string(),
             });
         }
-        if !pat.contains('*') && is_credential_name(pat) {
+        if !pat.contains('*') && (is_credential_name(pat) || secret_names.iter().any(|n| n == pat))
+        {
             return Err(SettingsError::Credential {
                 var: "BUILD_ENV".into(),
                 name: pat.to_string(),
@@ -406,7 +431,7 @@ fn parse_build_env(
         }
         for (name, value) in env {
             if glob_match(pat, name) {
-                if is_credential_name(name) {
+                if is_credential_name(name) || secret_names.contains(name) {
                     return Err(SettingsError::Credential {
                         var: "BUILD_ENV".into(),
                         name: name.clone(),
@@ -421,6 +446,17 @@ fn parse_build_env(
     }
     Ok(out.into_iter().collect())
 }
+
+/// Settings whose text is written into `RUN` lines as shell text.
+pub const SHELL_TEXT_VARS: [&str; 7] = [
+    "BUILD_COMMAND",
+    "SBT_TASKS",
+    "SBT_PROJECT",
+    "LEIN_BUILD_TASK",
+    "GO_INSTALL_PACKAGE_SPEC",
+    "GO_LINKER_SYMBOL",
+    "GO_LINKER_VALUE",
+];
 
 impl Settings {
     /// Parse and validate every setting.
@@ -438,6 +474,11 @@ impl Settings {
     /// ```
     pub fn from_env(map: &EnvMap) -> Result<Settings, SettingsError> {
         let env = Env(map);
+        for var in SHELL_TEXT_VARS {
+            if env.get(var)?.is_some_and(|v| v.trim_end().ends_with('\\')) {
+                return Err(SettingsError::TrailingBackslash { var: var.into() });
+            }
+        }
         let language_raw = env.get("LANGUAGE")?;
         let language = language_raw
             .as_deref()
@@ -489,7 +530,6 @@ impl Settings {
             })
             .transpose()?;
         let build_vars = parse_build_vars(env.get_multiline("BUILD_VARS")?)?;
-        let build_env = parse_build_env(map, env.get("BUILD_ENV")?)?;
         let mut build_secrets = Vec::new();
         if let Some(raw) = env.get("BUILD_SECRETS")? {
             for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -502,6 +542,10 @@ impl Settings {
                 build_secrets.push(name.to_string());
             }
         }
+        let secret_names: Vec<String> = std::iter::once("BUILD_VARS".to_string())
+            .chain(build_secrets.iter().cloned())
+            .collect();
+        let build_env = parse_build_env(map, env.get("BUILD_ENV")?, &secret_names)?;
         let dockerfile_syntax = if env.is_present("DOCKERFILE_SYNTAX") {
             env.get("DOCKERFILE_SYNTAX")?
         } else {
@@ -551,6 +595,14 @@ impl Settings {
         let mut secrets: Vec<String> = build_vars.iter().map(|(_, v)| v.clone()).collect();
         for var in SECRET_VARS {
             if let Some(v) = map.get(var) {
+                secrets.push(v.clone());
+            }
+        }
+        // The docker child inherits the environment: whatever looks like a credential there
+        // (REGISTRY_PASSWORD, GITHUB_TOKEN, …) is masked too, should docker or a build step
+        // ever print it.
+        for (name, v) in map {
+            if is_credential_name(name) {
                 secrets.push(v.clone());
             }
         }
@@ -739,6 +791,30 @@ mod tests {
         }
         let e = Settings::from_env(&env(&[("BUILD_ENV", "A*"), ("AWS_KEY", "v")])).unwrap_err();
         assert!(matches!(e, SettingsError::Credential { .. }));
+        // BUILD_VARS holds the build-arg secrets and BUILD_SECRETS names secrets: a glob
+        // (found by the pipeline fuzz target: BUILD_ENV=**) must not copy them into ENV.
+        let with_secrets = [
+            ("BUILD_VARS", r#"{"A":"secret-value"}"#),
+            ("BUILD_SECRETS", "SENTRY_AUTH"),
+            ("SENTRY_AUTH", "secret-value"),
+        ];
+        for (pattern, name, vars) in [
+            ("**", "BUILD_VARS", &with_secrets[..1]),
+            ("SENTRY*", "SENTRY_AUTH", &with_secrets[..]),
+            ("SENTRY_AUTH", "SENTRY_AUTH", &with_secrets[..]),
+        ] {
+            let mut pairs = vars.to_vec();
+            pairs.push(("BUILD_ENV", pattern));
+            let e = Settings::from_env(&env(&pairs)).unwrap_err();
+            assert_eq!(
+                e,
+                SettingsError::Credential {
+                    var: "BUILD_ENV".into(),
+                    name: name.into()
+                },
+                "{pattern}"
+            );
+        }
         assert!(Settings::from_env(&env(&[("BUILD_ENV", "1BAD")])).is_err());
     }
 
@@ -748,6 +824,15 @@ mod tests {
         assert!(glob_match("*_URL", "API_URL"));
         assert!(!glob_match("VITE_*", "NEXT_PUBLIC_X"));
         assert!(glob_match("A", "A") && !glob_match("A", "AB"));
+        assert!(
+            glob_match("*", "") && glob_match("A*B*C", "AxxBxxC") && !glob_match("A*B*C", "AxxBxx")
+        );
+        assert!(glob_match("**A**", "xA") && !glob_match("A*", "B"));
+        // Many stars against a long non-matching name: must not backtrack exponentially.
+        let start = std::time::Instant::now();
+        let pattern = format!("K{}Z", "*".repeat(40));
+        assert!(!glob_match(&pattern, &"K".repeat(200)));
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]
@@ -773,6 +858,43 @@ mod tests {
         }
         let s = Settings::from_env(&env(&[("CACHE_KEY", "shop-1.2")])).unwrap();
         assert_eq!(s.cache_key.as_deref(), Some("shop-1.2"));
+    }
+
+    #[test]
+    fn every_secret_source_is_on_the_mask_list() {
+        let s = Settings::from_env(&env(&[
+            ("BUILD_VARS", r#"{"API":"build-var-value"}"#),
+            ("AWS_SECRET_ACCESS_KEY", "aws-secret-value"),
+            ("DHI_USERNAME", "dhi-user-value"),
+            ("DHI_PASSWORD", "dhi-password-value"),
+            ("REGISTRY_PASSWORD", "registry-password-value"),
+            ("BUILD_SECRETS", "NPM_TOKEN,SENTRY_AUTH"),
+            ("NPM_TOKEN", "npm-token-value"),
+            ("SENTRY_AUTH", "sentry-auth-value"),
+            ("HARMLESS", "harmless-value"),
+        ]))
+        .unwrap();
+        for v in [
+            "build-var-value",
+            "aws-secret-value",
+            "dhi-user-value",
+            "dhi-password-value",
+            "registry-password-value",
+            "npm-token-value",
+            "sentry-auth-value",
+        ] {
+            assert!(s.secrets.contains(&v.to_string()), "{v}");
+        }
+        assert!(!s.secrets.contains(&"harmless-value".to_string()));
+    }
+
+    #[test]
+    fn shell_text_must_not_end_in_a_backslash() {
+        for var in SHELL_TEXT_VARS {
+            let e = Settings::from_env(&env(&[(var, "make all \\ ")])).unwrap_err();
+            assert_eq!(e, SettingsError::TrailingBackslash { var: var.into() });
+        }
+        assert!(Settings::from_env(&env(&[("BUILD_COMMAND", "a \\ b")])).is_ok());
     }
 
     #[test]

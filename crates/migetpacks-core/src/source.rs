@@ -314,7 +314,7 @@ impl SourceTree {
                 }
                 if out.len() > MAX_LISTING {
                     return Err(SourceError::TooManyEntries {
-                        path: rel,
+                        path: display_dir(&rel),
                         limit: MAX_LISTING,
                     });
                 }
@@ -341,7 +341,7 @@ impl SourceTree {
                     let ent = ent.map_err(|e| io_err(&rel, &e))?;
                     if out.len() >= MAX_LISTING {
                         return Err(SourceError::TooManyEntries {
-                            path: rel,
+                            path: display_dir(&rel),
                             limit: MAX_LISTING,
                         });
                     }
@@ -423,6 +423,15 @@ fn skip_dir(name: &str) -> bool {
             name,
             "node_modules" | "target" | "vendor" | "_build" | "deps"
         )
+}
+
+/// A folder's name for messages: the tree's own root is `.` rather than an empty string.
+fn display_dir(rel: &str) -> String {
+    if rel.is_empty() {
+        ".".to_string()
+    } else {
+        rel.to_string()
+    }
 }
 
 fn io_err(rel: &str, e: &std::io::Error) -> SourceError {

@@ -110,13 +110,13 @@ struct Case {
 }
 
 fn reference() -> impl Strategy<Value = String> {
-    // Anything without white space, control characters or '=' is accepted as a reference;
-    // commas and quotes must survive the CSV round trip.
-    "[A-Za-z0-9._/:@\",'é-]{1,24}"
+    // Registry refs must be image references (the OCI grammar keeps commas and quotes out);
+    // commas and quotes in local paths (below) must survive the CSV round trip.
+    "([a-z0-9]{1,8}\\.io(:[0-9]{2,4})?/)?[a-z0-9]{1,6}(/[a-z0-9]{1,6})?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,8})?"
 }
 
 fn plain_reference() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9._/:@\"'é-]{1,24}"
+    reference()
 }
 
 fn path() -> impl Strategy<Value = String> {

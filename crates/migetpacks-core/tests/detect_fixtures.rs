@@ -46,43 +46,8 @@ fn every_fixture_detects() {
     });
 }
 
-/// `fixtures/bad/<case>` must fail, with a message naming the file or variable.
-#[test]
-fn bad_fixtures_fail_with_a_named_cause() {
-    let cases = [
-        (
-            "dockerfile-path-missing",
-            "DOCKERFILE_PATH not found: docker/missing.Dockerfile",
-        ),
-        (
-            "lockfile-only",
-            "package.json: not found, but yarn.lock is present",
-        ),
-        ("nothing", "Unable to detect language"),
-        ("package-json-syntax", "package.json: not valid JSON"),
-        (
-            "unknown-buildpack",
-            "app.json buildpacks[0]: unknown buildpack \"heroku-community/apt\"",
-        ),
-    ];
-    let bad = fixtures_dir().join("bad");
-    let mut on_disk: Vec<String> = std::fs::read_dir(&bad)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    on_disk.sort();
-    let listed: Vec<&str> = cases.iter().map(|(c, _)| *c).collect();
-    assert_eq!(
-        on_disk, listed,
-        "every fixtures/bad case has an expectation"
-    );
-    for (case, want) in cases {
-        let err = analyze_fixture(&bad.join(case))
-            .expect_err(case)
-            .to_string();
-        assert!(err.starts_with(want), "{case}: {err}");
-    }
-}
+// `fixtures/bad/<case>` cases are checked by `tests/bad_inputs.rs` (category, named file
+// or variable, one-line message) over the whole pipeline.
 
 /// LANGUAGE picks the primary language even where another language's marker exists; the
 /// default start command is someone else's concern, but it must see Python here.

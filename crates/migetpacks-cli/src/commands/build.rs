@@ -152,8 +152,8 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
     let Some(path) = result_file else {
         return code;
     };
-    let text = match doc.to_pretty_json() {
-        Ok(t) => report.masker.mask(&t),
+    let text = match doc.to_masked_json(&report.masker) {
+        Ok(t) => t,
         Err(e) => {
             ui.error(&format!("RESULT_FILE: {e}"));
             return code.max(1);

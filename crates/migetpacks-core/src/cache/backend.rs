@@ -113,6 +113,9 @@ pub(crate) fn validate_ref(var: &str, value: &str) -> Result<(), CacheError> {
             "contains '='; a full buildx cache spec starts with type= (in CACHE_FROM: one spec per line)",
         ));
     }
+    // A registry cache ref is an image reference: the OCI grammar also keeps `,` and `"` out,
+    // so the value cannot add fields to the buildx spec it is written into.
+    crate::imageref::ImageRef::parse(value).map_err(|e| bad(&e.reason))?;
     Ok(())
 }
 

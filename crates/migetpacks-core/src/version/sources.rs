@@ -101,10 +101,12 @@ impl Cx<'_> {
     pub(super) fn toml(&self, path: &str) -> Result<Option<toml::Value>, DetectError> {
         match self.read(path)? {
             None => Ok(None),
-            Some(text) => text
-                .parse::<toml::Value>()
-                .map(Some)
-                .map_err(|e| manifest(path, format!("not valid TOML: {}", e.message()))),
+            Some(text) => text.parse::<toml::Value>().map(Some).map_err(|e| {
+                manifest(
+                    path,
+                    format!("not valid TOML: {}", e.message().trim().replace('\n', ": ")),
+                )
+            }),
         }
     }
 

@@ -76,7 +76,7 @@ fn checked_name(manifest: &str, name: &str) -> Result<String, PlanError> {
 fn parse_table(cx: &Context, manifest: &str) -> Result<Table, PlanError> {
     let text = cx.read(manifest)?.ok_or_else(|| bad(manifest, "missing"))?;
     text.parse::<Table>()
-        .map_err(|e| bad(manifest, e.message().to_string()))
+        .map_err(|e| bad(manifest, e.message().trim().replace('\n', ": ")))
 }
 
 /// Targets of one `[[bin]]`-style array: name and path (declared, or cargo's default), and
