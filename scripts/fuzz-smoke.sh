@@ -16,20 +16,23 @@ if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
 fi
 cargo fuzz build -O
+log="$(mktemp)"
 for t in "${targets[@]}"; do
   echo "== $t (${seconds}s)"
   mkdir -p "corpus/$t"
-  # A scratch corpus: new inputs found by a smoke run are not written into the committed one.
+  # A scratch corpus first: new inputs found by a smoke run are not added to the committed one.
   scratch="$(mktemp -d)"
-  trap 'rm -rf "$scratch"' EXIT
+  status=0
   cargo fuzz run -O "$t" "$scratch" "corpus/$t" -- \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 2>&1 |
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Test unit written)' || true
-  status=${PIPESTATUS[0]}
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    >"$log" 2>&1 || status=$?
   rm -rf "$scratch"
+  grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^SUMMARY|panicked at|Test unit written' "$log" || true
   if [ "$status" -ne 0 ]; then
-    echo "fuzz target $t failed (exit $status); see fuzz/artifacts/$t/" >&2
+    tail -n 40 "$log" >&2
+    echo "fuzz target $t failed (exit $status); reproducer in fuzz/artifacts/$t/" >&2
     exit "$status"
   fi
 done
+rm -f "$log"
 echo "fuzz smoke: ${#targets[@]} targets, ${seconds}s each, no crash"
