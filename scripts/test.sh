@@ -3,7 +3,8 @@
 # end-to-end tests. On a fresh Debian 12 machine as root it installs what it needs and starts
 # the local BuildKit engine and registry (scripts/engine.sh) for the end-to-end tests.
 #
-# MIGETPACKS_E2E=0 skips the engine and the end-to-end tests.
+# MIGETPACKS_E2E=0 skips the engine and the end-to-end tests; MIGETPACKS_FUZZ=0 skips the
+# fuzz smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 log "unit, snapshot and lint tests"
 cargo test --workspace --locked
+
+if [ "${MIGETPACKS_FUZZ:-1}" != "0" ]; then
+  log "fuzz smoke run (every target, ${FUZZ_SECONDS:-10}s each)"
+  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz-smoke.sh
+fi
 
 if [ "${MIGETPACKS_E2E:-1}" != "0" ]; then
   log "waiting for the BuildKit engine"
