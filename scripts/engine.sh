@@ -78,6 +78,10 @@ write_env() {
     printf 'export DOCKER_CONFIG=%q\n' "$ENGINE_DIR/docker-config"
     echo "export DOCKER_BUILDKIT=1"
     echo "export BUILDX_BUILDER=default"
+    # No provenance attestations: they turn each image into an OCI index, and the Debian
+    # registry 2.8 then intermittently answers the docker driver's second push with
+    # "500 invalid checksum digest format".
+    echo "export BUILDX_NO_DEFAULT_ATTESTATIONS=1"
     echo "unset DOCKER_CONTEXT"
     printf 'export REGISTRY=%q\n' "$REG"
     echo "# value for migetpacks' REGISTRY_MIRROR (rewrites FROM python:3.11 to \$REGISTRY/mirror/library/python:3.11)"

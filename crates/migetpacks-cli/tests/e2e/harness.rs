@@ -19,11 +19,12 @@ const HTTP_WAIT: Duration = Duration::from_secs(20);
 /// Variables the engine's env file sets (scripts/engine.sh) and every build needs.
 const REQUIRED: [&str; 3] = ["DOCKER_HOST", "DOCKER_CONFIG", "REGISTRY"];
 /// Passed through when set.
-const OPTIONAL: [&str; 5] = [
+const OPTIONAL: [&str; 6] = [
     "PATH",
     "HOME",
     "DOCKER_BUILDKIT",
     "BUILDX_BUILDER",
+    "BUILDX_NO_DEFAULT_ATTESTATIONS",
     "TMPDIR",
 ];
 
