@@ -159,6 +159,40 @@ pub fn user_command(cx: &Context) -> Result<Option<String>, PlanError> {
         .or_else(|| procs.workers.first().map(|w| w.command.clone())))
 }
 
+/// The steps Maven and Gradle share after their build files are copied: an optional
+/// dependency warm-up (its failure is tolerated: the build resolves what it misses), the
+/// source, then the build (`build_step_name` names it in the warm-up's message; or
+/// `BUILD_COMMAND`), which also gets the build secrets because it
+/// resolves dependencies too. `prepare` (e.g. `chmod +x mvnw`) runs before both tool calls.
+pub fn warm_up_and_build(
+    cx: &Context,
+    mounts: Vec<crate::mounts::CacheMount>,
+    prepare: Option<String>,
+    warm_up: (String, &str),
+    build: (String, &str),
+    build_step_name: &str,
+) -> Vec<Step> {
+    let (warm_cmd, warm_why) = warm_up;
+    let (build_cmd, build_why) = build;
+    let mut steps = vec![
+        Step::run(
+            Phase::Install,
+            prepare.clone().into_iter().chain([format!(
+                "{warm_cmd} || echo \"Dependency warm-up incomplete; the {build_step_name} step resolves the rest\""
+            )]),
+        )
+        .mounts(mounts.clone())
+        .why(warm_why),
+        Step::copy(Phase::Source, ["."], ".").why("Application source"),
+    ];
+    let build = match &cx.settings.build_command {
+        Some(cmd) => Step::run(Phase::Build, [cmd.clone()]).why("BUILD_COMMAND"),
+        None => Step::run(Phase::Build, prepare.into_iter().chain([build_cmd])).why(build_why),
+    };
+    steps.push(build.mounts(mounts).secrets(&cx.settings.build_secrets));
+    steps
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

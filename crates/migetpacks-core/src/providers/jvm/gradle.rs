@@ -106,32 +106,20 @@ impl Gradle {
         if self.wrapper {
             kinds.push(CacheKind::GradleWrapper);
         }
-        let mounts = cx.mounts(&kinds);
-        let chmod = self.wrapper.then(|| "chmod +x gradlew".to_string());
-        b.push(
-            Step::run(
-                Phase::Install,
-                chmod.clone().into_iter().chain([format!(
-                    "{} dependencies --no-daemon || echo \"Dependency warm-up incomplete; the build step resolves the rest\"",
-                    self.exe()
-                )]),
-            )
-            .mounts(mounts.clone())
-            .why("Warm up the dependency cache (optional: sub-projects resolve during the build)"),
-        );
-        b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
-        let build = match &cx.settings.build_command {
-            Some(cmd) => Step::run(Phase::Build, [cmd.clone()]).why("BUILD_COMMAND"),
-            None => Step::run(
-                Phase::Build,
-                chmod
-                    .into_iter()
-                    .chain([format!("{} build -x check --no-daemon", self.exe())]),
-            )
-            .why("Build the application (checks and tests belong in CI)"),
-        };
-        // The build resolves whatever the warm-up missed: it needs the build secrets too.
-        b.push(build.mounts(mounts).secrets(&cx.settings.build_secrets));
+        b.extend(super::warm_up_and_build(
+            cx,
+            cx.mounts(&kinds),
+            self.wrapper.then(|| "chmod +x gradlew".to_string()),
+            (
+                format!("{} dependencies --no-daemon", self.exe()),
+                "Warm up the dependency cache (optional: sub-projects resolve during the build)",
+            ),
+            (
+                format!("{} build -x check --no-daemon", self.exe()),
+                "Build the application (checks and tests belong in CI)",
+            ),
+            "build",
+        ));
         Ok(b)
     }
 }

@@ -76,32 +76,20 @@ impl Maven {
             // Wrapper properties, maven.config and extensions change how Maven resolves.
             b.push(Step::copy(Phase::Manifests, [".mvn/"], ".mvn/"));
         }
-        let chmod = self.wrapper.then(|| "chmod +x mvnw".to_string());
-        let mounts = cx.mounts(&[CacheKind::Maven]);
-        b.push(
-            Step::run(
-                Phase::Install,
-                chmod.clone().into_iter().chain([format!(
-                    "{} -B dependency:go-offline || echo \"Dependency warm-up incomplete; the package step resolves the rest\"",
-                    self.exe()
-                )]),
-            )
-            .mounts(mounts.clone())
-            .why("Warm up the dependency cache (optional: go-offline cannot resolve every plugin or reactor module)"),
-        );
-        b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
-        let build = match &cx.settings.build_command {
-            Some(cmd) => Step::run(Phase::Build, [cmd.clone()]).why("BUILD_COMMAND"),
-            None => Step::run(
-                Phase::Build,
-                chmod
-                    .into_iter()
-                    .chain([format!("{} -B -DskipTests package", self.exe())]),
-            )
-            .why("Package the application (tests belong in CI)"),
-        };
-        // The build resolves whatever the warm-up missed: it needs the build secrets too.
-        b.push(build.mounts(mounts).secrets(&cx.settings.build_secrets));
+        b.extend(super::warm_up_and_build(
+            cx,
+            cx.mounts(&[CacheKind::Maven]),
+            self.wrapper.then(|| "chmod +x mvnw".to_string()),
+            (
+                format!("{} -B dependency:go-offline", self.exe()),
+                "Warm up the dependency cache (optional: go-offline cannot resolve every plugin or reactor module)",
+            ),
+            (
+                format!("{} -B -DskipTests package", self.exe()),
+                "Package the application (tests belong in CI)",
+            ),
+            "package",
+        ));
         Ok(b)
     }
 }
