@@ -1,7 +1,9 @@
 //! Whole pipeline over an in-memory tree: settings → detect → plan → render. Never panics;
-//! no rendered line starts an instruction that came from a user value (each `RUN`'s commands
-//! stay on continuation lines), and no secret reaches the Dockerfile.
+//! no user value adds an instruction or opens a heredoc (instructions are split the way
+//! BuildKit's parser splits them, heredocs included), and no secret reaches the Dockerfile.
 #![no_main]
+#[path = "../../crates/migetpacks-core/tests/support/buildkit.rs"]
+mod buildkit;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use migetpacks_core::pipeline::{effective_tree, generate};
@@ -50,18 +52,13 @@ fuzz_target!(|inp: Input| {
     if let Ok(g) = generate(&settings, &tree) {
         assert!(echoes_secret || !g.dockerfile.contains("fuzz-secret-value"));
         let steps: usize = g.plan.stages.iter().map(|s| s.steps.len() + 1).sum();
-        let mut count = 0;
-        let mut continued = false;
-        for line in g.dockerfile.lines() {
-            let t = line.trim_start();
-            if !continued && !t.is_empty() && !t.starts_with('#') {
-                count += 1;
-            }
-            // Blank and comment lines do not end a continuation (BuildKit skips them).
-            if !t.is_empty() && !t.starts_with('#') {
-                continued = t.ends_with('\\');
-            }
-        }
+        let ins = buildkit::instructions(&g.dockerfile);
+        assert!(
+            ins.iter().all(|i| i.heredocs.is_empty()),
+            "heredoc opened:\n{}",
+            g.dockerfile
+        );
+        let count = ins.len();
         assert_eq!(count, steps, "{}", g.dockerfile);
     }
 });

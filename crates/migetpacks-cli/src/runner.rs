@@ -1,18 +1,28 @@
 //! Run external commands (program + argv, never a shell string), stream their output line by
-//! line with secrets masked, and stop them on Ctrl-C/SIGTERM.
+//! line with secrets masked and control characters escaped, and stop them on Ctrl-C/SIGTERM.
+//!
+//! Every command gets an environment built on purpose (`buildx::docker_env` plus the build-arg
+//! values), never the inherited one. The streamed child runs in its own process group, so an
+//! interruption reaches everything it started (the buildx plugin, credential helpers): the
+//! group gets SIGTERM, then SIGKILL after [`GRACE`].
 
 use crate::exit::Failure;
-use migetpacks_core::mask::Masker;
+use migetpacks_core::mask::{escape_control_bytes, Masker};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
-/// Set by the signal handler before it kills the child: the streaming thread then waits for
+/// Set by the signal handler before it stops the child: the streaming thread then waits for
 /// the handler's exit instead of treating the killed child as a failed build (which, with
 /// `RESULT_FILE`, would exit 0 before the handler's exit 130).
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How long the child's process group has to stop after SIGTERM before it gets SIGKILL.
+pub const GRACE: Duration = Duration::from_secs(5);
 
 /// Lines BuildKit prints that say nothing useful to the user.
 const NOISE: [&str; 2] = [
@@ -24,7 +34,11 @@ const NOISE: [&str; 2] = [
 #[derive(Default)]
 struct Cleanup {
     child: Option<Arc<duct::ReaderHandle>>,
+    /// The child's process group id (its pid: it leads its own group).
+    group: Option<i32>,
     temp: Vec<PathBuf>,
+    /// `RESULT_FILE` and the document to write there when interrupted.
+    result: Option<(PathBuf, String)>,
 }
 
 fn cleanup() -> &'static Mutex<Cleanup> {
@@ -32,22 +46,58 @@ fn cleanup() -> &'static Mutex<Cleanup> {
     C.get_or_init(|| Mutex::new(Cleanup::default()))
 }
 
-/// Install the Ctrl-C/SIGTERM handler: kill the running child, remove temporary folders,
-/// exit 130.
+/// Install the Ctrl-C/SIGTERM handler: stop the running child's process group, write the
+/// result file with status `interrupted`, remove temporary folders, exit 130.
 pub fn install_signal_handler() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
-        if let Ok(mut c) = cleanup().lock() {
-            if let Some(child) = c.child.take() {
-                let _ = child.kill();
-            }
-            for t in c.temp.drain(..) {
-                let _ = std::fs::remove_dir_all(t);
-            }
+        let (child, group, temp, result) = match cleanup().lock() {
+            Ok(mut c) => (
+                c.child.take(),
+                c.group.take(),
+                std::mem::take(&mut c.temp),
+                c.result.take(),
+            ),
+            Err(_) => (None, None, Vec::new(), None),
+        };
+        if let Some(pgid) = group {
+            stop_group(pgid, child.as_deref());
+        } else if let Some(child) = child {
+            let _ = child.kill();
+        }
+        for t in temp {
+            let _ = std::fs::remove_dir_all(t);
+        }
+        if let Some((path, text)) = result {
+            let _ = write_atomic(&path, &text);
         }
         eprintln!("\ninterrupted: build stopped, temporary files removed");
         std::process::exit(130);
     });
+}
+
+/// SIGTERM to the whole process group, then SIGKILL once [`GRACE`] has passed.
+fn stop_group(pgid: i32, child: Option<&duct::ReaderHandle>) {
+    // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
+    let signal = |sig: i32| unsafe { libc::kill(-pgid, sig) };
+    if signal(libc::SIGTERM) != 0 {
+        return;
+    }
+    let deadline = Instant::now() + GRACE;
+    loop {
+        if let Some(c) = child {
+            // Reap the direct child, so that a zombie does not keep the group alive.
+            let _ = c.try_wait();
+        }
+        if signal(0) != 0 {
+            return;
+        }
+        if Instant::now() >= deadline {
+            signal(libc::SIGKILL);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Register a temporary folder to delete if the run is interrupted.
@@ -64,6 +114,32 @@ pub fn unregister_temp(path: &PathBuf) {
     }
 }
 
+/// The result document to write to `path` if the run is interrupted (`None`: none).
+pub fn register_interrupted_result(result: Option<(PathBuf, String)>) {
+    if let Ok(mut c) = cleanup().lock() {
+        c.result = result;
+    }
+}
+
+/// Write `text` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees a half-written file and two writers never interleave.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".migetpacks-result-")
+        .tempfile_in(&dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// How a streamed command ended.
 pub struct Outcome {
     /// Exit status (`-1` when killed by a signal).
@@ -72,24 +148,31 @@ pub struct Outcome {
     pub tail: Vec<String>,
 }
 
-/// Run `program args…` with extra environment, streaming merged stdout+stderr through the
-/// masker, each line indented by seven spaces. Bytes that are not UTF-8 pass through as they are.
+/// Run `program args…` with exactly the environment `env`, in its own process group,
+/// streaming merged stdout+stderr through the masker, each line indented by seven spaces and
+/// its control characters escaped. Bytes that are not UTF-8 pass through as they are.
 pub fn stream(
     program: &str,
     args: &[String],
     env: &[(String, String)],
     masker: &Masker,
 ) -> Result<Outcome, Failure> {
-    let mut expr = duct::cmd(program, args).stderr_to_stdout().unchecked();
-    for (k, v) in env {
-        expr = expr.env(k, v);
-    }
+    let expr = duct::cmd(program, args)
+        .full_env(env.iter().cloned())
+        .stdin_null()
+        .stderr_to_stdout()
+        .unchecked()
+        .before_spawn(|cmd| {
+            cmd.process_group(0);
+            Ok(())
+        });
     let handle = Arc::new(
         expr.reader()
             .map_err(|e| Failure::new(1, format!("cannot start {program}: {e}")))?,
     );
     if let Ok(mut c) = cleanup().lock() {
         c.child = Some(handle.clone());
+        c.group = handle.pids().first().map(|p| *p as i32);
     }
     let mut tail: VecDeque<String> = VecDeque::with_capacity(21);
     let stdout = std::io::stdout();
@@ -105,7 +188,7 @@ pub fn stream(
         while matches!(buf.last(), Some(b'\n' | b'\r')) {
             buf.pop();
         }
-        let masked = masker.mask_bytes(&buf);
+        let masked = escape_control_bytes(&masker.mask_bytes(&buf));
         let text = String::from_utf8_lossy(&masked).into_owned();
         if NOISE.iter().any(|n| text.contains(n)) {
             continue;
@@ -121,7 +204,7 @@ pub fn stream(
         tail.push_back(text);
     }
     if INTERRUPTED.load(Ordering::SeqCst) {
-        // The handler killed the child and is removing temporary folders; it exits 130.
+        // The handler is stopping the child and removing temporary folders; it exits 130.
         loop {
             std::thread::park();
         }
@@ -133,6 +216,7 @@ pub fn stream(
     };
     if let Ok(mut c) = cleanup().lock() {
         c.child = None;
+        c.group = None;
     }
     Ok(Outcome {
         status,
@@ -140,9 +224,12 @@ pub fn stream(
     })
 }
 
-/// Run a short command and capture its stdout (stderr on failure), with no streaming.
-pub fn capture(program: &str, args: &[&str]) -> Result<String, String> {
+/// Run a short command with exactly the environment `env` and capture its stdout (stderr on
+/// failure), with no streaming.
+pub fn capture(program: &str, args: &[&str], env: &[(String, String)]) -> Result<String, String> {
     let out = duct::cmd(program, args)
+        .full_env(env.iter().cloned())
+        .stdin_null()
         .stdout_capture()
         .stderr_capture()
         .unchecked()

@@ -585,3 +585,72 @@ fn concurrent_builds_share_build_cache_dir() {
     });
     forget_local(&e, &[&py.image, &node.image]);
 }
+
+// ---- Untrusted repositories (issue 12, items 1 and 2), on the real engine ----
+
+/// A compose service whose context is a symlink to `/` is refused before anything is built:
+/// buildx would otherwise upload the builder's whole filesystem as the build context.
+#[test]
+#[ignore = "needs the engine: scripts/test.sh"]
+fn compose_context_linking_to_the_root_is_refused() {
+    let e = engine();
+    let r = refs(&e, "compose-escape", "symlink");
+    let app = App::new("compose", &r.tag);
+    std::os::unix::fs::symlink("/", app.path.join("hostroot")).unwrap();
+    app.append(
+        "compose.yaml",
+        "  steal:\n    build:\n      context: hostroot\n      dockerfile: etc/hostname\n",
+    );
+    let b = build(&e, &app, &[("OUTPUT_IMAGE", r.image.as_str())]);
+    // RESULT_FILE is set: a refused build exits 0 and says so in the result file.
+    assert_eq!(b.code, Some(0), "{}", b.log());
+    let res = b.result.as_ref().unwrap();
+    assert_eq!(res["status"], "failed", "{res:#}");
+    let error = res["error"].as_str().unwrap();
+    assert!(
+        error.contains("compose.yaml") && error.contains("outside the source folder"),
+        "{error}"
+    );
+    assert!(
+        b.stderr.contains("outside the source folder"),
+        "{}",
+        b.log()
+    );
+    // Nothing was built: not even the services before the bad one.
+    assert!(!b.printed("Building service"), "{}", b.log());
+    for service in ["api", "web", "steal"] {
+        let tags = registry_tags(&e, &format!("{}-{service}", r.repo)).unwrap_or_default();
+        assert!(!tags.contains(&r.tag), "{service} was pushed: {tags:?}");
+    }
+}
+
+/// Compose build args named like the operator's docker variables reach the build as build
+/// args, never the docker client: the build still talks to the operator's engine
+/// (`DOCKER_HOST`), through no proxy, and the args arrive in the image.
+#[test]
+#[ignore = "needs the engine: scripts/test.sh"]
+fn compose_args_named_like_docker_variables_do_not_redirect_the_client() {
+    let e = engine();
+    let r = refs(&e, "compose-args", "env");
+    let app = App::new("compose", &r.tag);
+    app.append(
+        "compose.yaml",
+        "        DOCKER_HOST: tcp://127.0.0.1:9\n        HTTPS_PROXY: http://127.0.0.1:9\n        HTTP_PROXY: http://127.0.0.1:9\n        BUILDX_BUILDER: no-such-builder\n        DOCKER_CONFIG: /nonexistent\n",
+    );
+    app.append(
+        "web/Dockerfile",
+        "ARG DOCKER_HOST\nRUN echo \"arg DOCKER_HOST=$DOCKER_HOST\" >> /service.txt\n",
+    );
+    let b = build(&e, &app, &[("OUTPUT_IMAGE", r.image.as_str())]);
+    assert_eq!(b.code, Some(0), "{}", b.log());
+    let res = b.result.as_ref().unwrap();
+    assert_eq!(res["status"], "success", "{res:#}\n{}", b.log());
+    let name = format!("{}/{}-web:{}", e.registry, r.repo, r.tag);
+    let (ok, out) = docker(&e, &["run", "--rm", &name]);
+    assert!(ok && out.contains("hello from web"), "{out}");
+    assert!(out.contains("arg DOCKER_HOST=tcp://127.0.0.1:9"), "{out}");
+    forget_local(
+        &e,
+        &[&name, &format!("{}/{}-api:{}", e.registry, r.repo, r.tag)],
+    );
+}

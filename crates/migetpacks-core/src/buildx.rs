@@ -6,11 +6,17 @@
 //!   (--push | --load) --metadata-file <file> [--network=host] [--target <stage>] <context>
 //! ```
 //!
-//! Build-arg values never appear in argv (visible in `ps`, known-defects A.5): each arg is passed
-//! as `--build-arg KEY` and its value goes into the child's environment
-//! ([`BuildCommand::env`]); buildx reads the value of a name-only `--build-arg` from its
-//! environment. Because of that, an arg may not be named like a variable docker itself reads
-//! (`DOCKER_HOST`, `PATH`, …) or like a BuildKit secret.
+//! The operator's build args (`BUILD_VARS`, secret by definition) never appear in argv
+//! (visible in `ps`): each is passed as `--build-arg KEY` and its value goes into the child's
+//! environment ([`BuildCommand::env`]); buildx reads the value of a name-only `--build-arg`
+//! from its environment. Because of that, such an arg may not be named like a variable docker
+//! itself reads (`DOCKER_HOST`, `PATH`, …) or like a BuildKit secret.
+//!
+//! The repository's build args (compose `build.args`) are the opposite: not secret (they are
+//! in the repository) and never trusted. They go into argv as `--build-arg KEY=VALUE` and never
+//! into the environment, so a repository cannot set `ACTIONS_CACHE_URL`, `HTTPS_PROXY` or
+//! `DOCKER_HOST` for the docker client. The child's environment itself is built on purpose
+//! ([`docker_env`]): what docker, buildx, the builder and the cache backend need, nothing else.
 
 use crate::imageref::ImageRef;
 use std::path::{Path, PathBuf};
@@ -38,6 +44,9 @@ pub struct BuildxInput {
     /// Build args (`BUILD_VARS` or compose `args`), in order; a repeated name keeps its first
     /// position and its last value.
     pub build_args: Vec<(String, String)>,
+    /// The repository's build args (compose `build.args`): `--build-arg KEY=VALUE` in argv,
+    /// never in the environment.
+    pub repo_args: Vec<(String, String)>,
     /// BuildKit secret ids (`BUILD_SECRETS`); each is read from the variable of the same name.
     pub secrets: Vec<String>,
     /// Dockerfile to build.
@@ -107,6 +116,80 @@ fn docker_reads(name: &str) -> bool {
     EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
+/// Longest single argv element Linux accepts (`MAX_ARG_STRLEN`, 32 pages).
+pub const MAX_ARG_LEN: usize = 128 * 1024 - 1;
+
+/// Variables of the operator's environment the docker client, buildx and the builder read.
+const DOCKER_ENV: [&str; 24] = [
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "TZ",
+    "TMPDIR",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "DOCKER_HOST",
+    "DOCKER_CONFIG",
+    "DOCKER_CONTEXT",
+    "DOCKER_CERT_PATH",
+    "DOCKER_TLS_VERIFY",
+    "DOCKER_TLS",
+    "DOCKER_API_VERSION",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "all_proxy",
+];
+
+/// Prefixes of operator variables the docker client and buildx read (`BUILDX_CONFIG`,
+/// `BUILDX_BUILDER`, `XDG_RUNTIME_DIR`, `LC_ALL`).
+const DOCKER_ENV_PREFIXES: [&str; 3] = ["BUILDX_", "XDG_", "LC_"];
+
+/// The whole environment of the `docker` child, built on purpose from the operator's
+/// environment: what docker and buildx read ([`DOCKER_ENV`], `BUILDX_*`, `XDG_*`, `LC_*`,
+/// proxies), the variables of the cache backend in use ([`crate::cache::cache_env`]:
+/// `AWS_*` for s3, `ACTIONS_*` for gha, only when that backend is configured) and the
+/// `BUILD_SECRETS` values buildx reads (`--secret id=X,env=X`). Settings that carry secrets
+/// (`BUILD_VARS`) and every other credential stay out. Add [`BuildCommand::env`] (the
+/// `BUILD_VARS` values) for a build.
+///
+/// ```
+/// use migetpacks_core::buildx::docker_env;
+/// use migetpacks_core::cache::CacheSettings;
+/// use migetpacks_core::settings::EnvMap;
+/// let mut env = EnvMap::new();
+/// for (k, v) in [("PATH", "/usr/bin"), ("DOCKER_HOST", "unix:///run/docker.sock"),
+///     ("BUILD_VARS", r#"{"A":"s3cr3t"}"#), ("GITHUB_TOKEN", "ghp_x"), ("ACTIONS_RUNTIME_TOKEN", "t")] {
+///     env.insert(k.into(), v.into());
+/// }
+/// let child = docker_env(&env, &CacheSettings::from_env(&env).unwrap(), &[]);
+/// let names: Vec<&str> = child.iter().map(|(k, _)| k.as_str()).collect();
+/// assert_eq!(names, ["DOCKER_HOST", "PATH"]);
+/// ```
+pub fn docker_env(
+    operator: &crate::settings::EnvMap,
+    cache: &crate::cache::CacheSettings,
+    secrets: &[String],
+) -> Vec<(String, String)> {
+    let backend = crate::cache::cache_env(cache);
+    operator
+        .iter()
+        .filter(|(k, _)| {
+            DOCKER_ENV.contains(&k.as_str())
+                || DOCKER_ENV_PREFIXES.iter().any(|p| k.starts_with(p))
+                || backend.contains(&k.as_str())
+                || secrets.contains(k)
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 fn utf8(what: &'static str, p: &Path) -> Result<String, BuildxError> {
     p.to_str()
         .map(str::to_string)
@@ -125,6 +208,7 @@ fn utf8(what: &'static str, p: &Path) -> Result<String, BuildxError> {
 ///     builder: None,
 ///     cache_args: vec![],
 ///     build_args: vec![("API_KEY".into(), "s3cr3t".into())],
+///     repo_args: vec![("DOCKER_HOST".into(), "tcp://evil:2375".into())],
 ///     secrets: vec![],
 ///     dockerfile: "/tmp/b/Dockerfile".into(),
 ///     tags: vec!["app:local".into()],
@@ -137,6 +221,7 @@ fn utf8(what: &'static str, p: &Path) -> Result<String, BuildxError> {
 /// assert!(cmd.args.contains(&"API_KEY".to_string()));
 /// assert!(!cmd.args.iter().any(|a| a.contains("s3cr3t")));
 /// assert_eq!(cmd.env, [("API_KEY".to_string(), "s3cr3t".to_string())]);
+/// assert!(cmd.args.contains(&"DOCKER_HOST=tcp://evil:2375".to_string()));
 /// ```
 pub fn buildx_command(inp: &BuildxInput) -> Result<BuildCommand, BuildxError> {
     if inp.tags.is_empty() {
@@ -180,6 +265,34 @@ pub fn buildx_command(inp: &BuildxInput) -> Result<BuildCommand, BuildxError> {
         }
     }
 
+    let mut repo_args: Vec<(String, String)> = Vec::new();
+    for (name, value) in &inp.repo_args {
+        let bad = |reason: &str| BuildxError::BuildArg {
+            name: name.clone(),
+            reason: reason.to_string(),
+        };
+        if name.is_empty()
+            || name.contains('=')
+            || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(bad(
+                "a name must be non-empty, without '=', whitespace or control characters",
+            ));
+        }
+        if value.contains('\0') {
+            return Err(bad("the value contains a NUL character"));
+        }
+        if name.len() + value.len() + 1 > MAX_ARG_LEN {
+            return Err(bad(&format!(
+                "the value is longer than {MAX_ARG_LEN} bytes, the most one command-line argument can hold"
+            )));
+        }
+        match repo_args.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value.clone(),
+            None => repo_args.push((name.clone(), value.clone())),
+        }
+    }
+
     let mut args: Vec<String> = vec![
         "buildx".into(),
         "build".into(),
@@ -193,6 +306,13 @@ pub fn buildx_command(inp: &BuildxInput) -> Result<BuildCommand, BuildxError> {
     args.extend(inp.cache_args.iter().cloned());
     for (name, _) in &env {
         args.extend(["--build-arg".into(), name.clone()]);
+    }
+    for (name, value) in &repo_args {
+        if env.iter().any(|(k, _)| k == name) {
+            // BUILD_VARS (the operator's) wins over the repository's value.
+            continue;
+        }
+        args.extend(["--build-arg".into(), format!("{name}={value}")]);
     }
     for s in &inp.secrets {
         args.extend(["--secret".into(), format!("id={s},env={s}")]);

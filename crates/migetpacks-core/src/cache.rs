@@ -100,6 +100,22 @@ pub enum CacheError {
         /// The refused attribute.
         key: String,
     },
+    /// A reference or URL with `user:password@`: the value is not repeated in the message.
+    #[error("{var}: the cache location contains user credentials (user:password@); log in with `docker login` or give credentials to buildx through its environment instead")]
+    UserInfo {
+        /// Variable name.
+        var: String,
+    },
+    /// An attribute the backend does not document (its value is not repeated).
+    #[error("{var}: unknown attribute {key}= for type={kind}; see docs/caching.md for the attributes each backend accepts")]
+    UnknownAttribute {
+        /// Variable name.
+        var: String,
+        /// Backend type.
+        kind: String,
+        /// The attribute.
+        key: String,
+    },
     /// `mode=` inside `CACHE_IMAGE` disagrees with `CACHE_MODE`.
     #[error("CACHE_IMAGE: mode={spec} conflicts with CACHE_MODE={env}")]
     ModeConflict {

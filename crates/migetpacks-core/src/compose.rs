@@ -14,9 +14,23 @@
 //!   missing value never goes unnoticed. `${VAR}` is not interpolated;
 //! - `dockerfile_inline` is refused (it would otherwise silently build the context's
 //!   `Dockerfile`); other keys (`image`, `cache_from`, `platforms`, …) are ignored.
-//! - YAML anchors and merge keys (`<<: *defaults`) are resolved.
+//! - YAML anchors and merge keys (`<<: *defaults`) are resolved;
+//! - nesting is bounded before parsing ([`MAX_DEPTH`]): a deeply nested document costs the
+//!   YAML parser time that grows with the cube of its depth;
+//! - every path the file names (context, dockerfile, `additional_contexts`, `env_file`, secret
+//!   files) is resolved through the source view ([`resolve_services`]): a symlink that leaves
+//!   the source folder is refused, never handed to buildx.
 
+use crate::source::SourceTree;
 use serde_yaml_ng::{Mapping, Value};
+
+/// Deepest nesting of flow collections (`[`, `{`) and block indentation a compose file may
+/// have; real compose files stay under ten levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Widest indentation (in columns) of a compose file line: block nesting needs at least one
+/// column per level, so this bounds the block depth too.
+pub const MAX_INDENT: usize = 256;
 
 /// A compose problem. Every message names the compose file (and the service, when there is one).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +80,9 @@ pub struct BuildSpec {
     pub args: Vec<(String, String)>,
     /// Target stage.
     pub target: Option<String>,
+    /// Other local paths the section names (`additional_contexts`), as `(what, path)`;
+    /// relative to the compose file's folder.
+    pub paths: Vec<(String, String)>,
 }
 
 /// One service.
@@ -75,6 +92,8 @@ pub struct Service {
     pub name: String,
     /// Its build section, if any.
     pub build: Option<BuildSpec>,
+    /// Its `env_file` paths, relative to the compose file's folder.
+    pub env_files: Vec<String>,
 }
 
 /// A parsed compose file.
@@ -84,6 +103,8 @@ pub struct ComposeFile {
     pub file: String,
     /// Every service, in file order.
     pub services: Vec<Service>,
+    /// Top-level `secrets.<name>.file` paths, relative to the compose file's folder.
+    pub secret_files: Vec<String>,
 }
 
 /// What to build for one service; paths are relative to the source root (`.` is the root).
@@ -133,6 +154,7 @@ pub fn parse(text: &str, file: &str) -> Result<ComposeFile, ComposeError> {
         file: file.to_string(),
         reason: reason.to_string(),
     };
+    check_depth(text).map_err(|reason| invalid(&reason))?;
     let mut root: Value = serde_yaml_ng::from_str(text).map_err(|e| ComposeError::Yaml {
         file: file.to_string(),
         reason: e.to_string(),
@@ -174,23 +196,210 @@ pub fn parse(text: &str, file: &str) -> Result<ComposeFile, ComposeError> {
                     .into(),
             ));
         }
-        let build = match def {
-            Value::Null => None,
-            Value::Mapping(m) => match m.get("build") {
-                None | Some(Value::Null) | Some(Value::Bool(false)) => None,
-                Some(b) => Some(parse_build(b).map_err(err)?),
-            },
+        let (build, env_files) = match def {
+            Value::Null => (None, Vec::new()),
+            Value::Mapping(m) => (
+                match m.get("build") {
+                    None | Some(Value::Null) | Some(Value::Bool(false)) => None,
+                    Some(b) => Some(parse_build(b).map_err(err)?),
+                },
+                env_files(m.get("env_file")).map_err(err)?,
+            ),
             _ => return Err(err("definition must be a mapping".into())),
         };
         out.push(Service {
             name: name.clone(),
             build,
+            env_files,
         });
+    }
+    let mut secret_files = Vec::new();
+    if let Some(Value::Mapping(secrets)) = root.get("secrets") {
+        for def in secrets.values() {
+            if let Some(Value::String(f)) = def.as_mapping().and_then(|d| d.get("file")) {
+                secret_files.push(f.clone());
+            }
+        }
     }
     Ok(ComposeFile {
         file: file.to_string(),
         services: out,
+        secret_files,
     })
+}
+
+/// Refuse a document nested deeper than [`MAX_DEPTH`] flow levels or indented wider than
+/// [`MAX_INDENT`] columns, before the YAML parser sees it (its cost grows with the cube of
+/// the depth). A light YAML tokenizer: brackets inside plain scalars of block context,
+/// one-line quoted scalars, block scalars and comments are not counted. A quote only opens a
+/// scalar where a token starts and must close on the same line, so no quote the YAML parser
+/// would read differently can hide more than the rest of one line.
+fn check_depth(text: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    // Inside a block scalar (`|`, `>`) whose indicator was on a line of this indentation.
+    let mut block: Option<usize> = None;
+    // Inside a plain scalar that continues across lines in flow context.
+    let mut plain = false;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(b) = block {
+            if line.trim().is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        let lead = line.len() - line.trim_start_matches([' ', '\t', '-', '?']).len();
+        if lead > MAX_INDENT {
+            return Err(format!(
+                "a line is indented more than {MAX_INDENT} columns; refusing to parse it"
+            ));
+        }
+        if depth == 0 {
+            plain = false;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        let mut after_space = true;
+        while i < chars.len() {
+            let c = chars[i];
+            let next_blank = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+            if c.is_whitespace() {
+                after_space = true;
+                i += 1;
+                continue;
+            }
+            if c == '#' && after_space {
+                break;
+            }
+            let was_after_space = after_space;
+            after_space = false;
+            if plain {
+                if depth > 0 && matches!(c, ',' | '[' | ']' | '{' | '}') {
+                    plain = false;
+                } else {
+                    if c == ':' && next_blank {
+                        plain = false;
+                    }
+                    i += 1;
+                    continue;
+                }
+            }
+            match c {
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(format!(
+                            "nested more than {MAX_DEPTH} levels deep; refusing to parse it"
+                        ));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                ',' => {}
+                '-' | '?' | ':' if next_blank => {}
+                '"' | '\'' => {
+                    // Find the closing quote on this line (`\"` escapes in double quotes,
+                    // `''` in single quotes); without one, the quote is plain text.
+                    let mut j = i + 1;
+                    let mut close = None;
+                    while j < chars.len() {
+                        if c == '"' && chars[j] == '\\' {
+                            j += 2;
+                            continue;
+                        }
+                        if chars[j] == c {
+                            if c == '\'' && chars.get(j + 1) == Some(&'\'') {
+                                j += 2;
+                                continue;
+                            }
+                            close = Some(j);
+                            break;
+                        }
+                        j += 1;
+                    }
+                    match close {
+                        Some(j) => i = j,
+                        None => plain = true,
+                    }
+                }
+                '|' | '>' if depth == 0 && was_after_space => {
+                    let rest: String = chars[i + 1..].iter().collect();
+                    let rest = rest
+                        .trim_start_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit())
+                        .trim();
+                    if rest.is_empty() || rest.starts_with('#') {
+                        block = Some(indent);
+                        break;
+                    }
+                    plain = true;
+                }
+                '&' | '*' | '!' => {
+                    // Anchor, alias or tag: a token up to the next blank (or flow indicator).
+                    while i + 1 < chars.len()
+                        && !chars[i + 1].is_whitespace()
+                        && !(depth > 0 && matches!(chars[i + 1], ',' | '[' | ']' | '{' | '}'))
+                    {
+                        i += 1;
+                    }
+                }
+                _ => plain = true,
+            }
+            i += 1;
+        }
+        if depth == 0 {
+            plain = false;
+        }
+    }
+    Ok(())
+}
+
+/// `env_file`: a path, a list of paths, or a list of `{path: …}` mappings.
+fn env_files(v: Option<&Value>) -> Result<Vec<String>, String> {
+    let one = |v: &Value| -> Result<String, String> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Mapping(m) => match m.get("path") {
+                Some(Value::String(s)) => Ok(s.clone()),
+                _ => Err("env_file entries must be paths or {path: …} mappings".into()),
+            },
+            _ => Err("env_file entries must be paths or {path: …} mappings".into()),
+        }
+    };
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Sequence(items)) => items.iter().map(one).collect(),
+        Some(other) => Ok(vec![one(other)?]),
+    }
+}
+
+/// `additional_contexts`: a mapping or a list of `name=location`. Only local locations are
+/// paths (`docker-image://`, `target:`, URLs are not).
+fn additional_contexts(v: Option<&Value>) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    match v {
+        None | Some(Value::Null) => {}
+        Some(Value::Mapping(m)) => {
+            for (k, v) in m {
+                match (scalar_text(k), v) {
+                    (Some(k), Value::String(p)) => pairs.push((k, p.clone())),
+                    _ => return Err("build.additional_contexts values must be strings".into()),
+                }
+            }
+        }
+        Some(Value::Sequence(items)) => {
+            for item in items {
+                let Some((k, p)) = item.as_str().and_then(|s| s.split_once('=')) else {
+                    return Err("build.additional_contexts items must be `name=location`".into());
+                };
+                pairs.push((k.to_string(), p.to_string()));
+            }
+        }
+        Some(_) => return Err("build.additional_contexts must be a mapping or a list".into()),
+    }
+    Ok(pairs
+        .into_iter()
+        .filter(|(_, p)| !p.contains("://") && !p.starts_with("target:"))
+        .map(|(k, p)| (format!("build.additional_contexts.{k}"), p))
+        .collect())
 }
 
 fn opt_str(m: &Mapping, key: &str) -> Result<Option<String>, String> {
@@ -213,6 +422,7 @@ fn parse_build(b: &Value) -> Result<BuildSpec, String> {
             dockerfile: None,
             args: Vec::new(),
             target: None,
+            paths: Vec::new(),
         }),
         Value::Mapping(m) => {
             if m.get("dockerfile_inline").is_some() {
@@ -226,6 +436,7 @@ fn parse_build(b: &Value) -> Result<BuildSpec, String> {
                     Some(a) => parse_args(a)?,
                 },
                 target: opt_str(m, "target")?,
+                paths: additional_contexts(m.get("additional_contexts"))?,
             })
         }
         _ => Err("build must be a context path or a mapping".into()),
@@ -358,6 +569,73 @@ pub fn plan_services(
         });
     }
     Ok(out)
+}
+
+/// [`plan_services`], then every path the compose file names resolved through the source
+/// view: the build context must be a folder and the Dockerfile a file inside the source
+/// folder, and `additional_contexts`, `env_file` and secret files must not lead out of it
+/// (a symlink `context: link` with `link -> /` would upload the whole host as the context).
+pub fn resolve_services(
+    compose: &ComposeFile,
+    compose_dir_rel: &str,
+    tree: &SourceTree,
+) -> Result<Vec<ServiceBuild>, ComposeError> {
+    let services = plan_services(compose, compose_dir_rel)?;
+    let invalid = |reason: String| ComposeError::Invalid {
+        file: compose.file.clone(),
+        reason,
+    };
+    for f in &compose.secret_files {
+        let rel = join_inside(compose_dir_rel, f, "secret file").map_err(invalid)?;
+        inside(tree, &rel, "secret file").map_err(invalid)?;
+    }
+    for svc in &compose.services {
+        let err = |reason: String| ComposeError::Service {
+            file: compose.file.clone(),
+            service: svc.name.clone(),
+            reason,
+        };
+        let extra = svc.build.iter().flat_map(|b| b.paths.iter().cloned());
+        let env_files = svc
+            .env_files
+            .iter()
+            .map(|p| ("env_file".to_string(), p.clone()));
+        for (what, p) in extra.chain(env_files) {
+            let rel = join_inside(compose_dir_rel, &p, &what).map_err(err)?;
+            inside(tree, &rel, &what).map_err(err)?;
+        }
+    }
+    for s in &services {
+        let err = |reason: String| ComposeError::Service {
+            file: compose.file.clone(),
+            service: s.name.clone(),
+            reason,
+        };
+        inside(tree, &s.context_rel, "build context").map_err(err)?;
+        if !tree.is_dir(&s.context_rel) {
+            return Err(err(format!(
+                "build context {:?} is not a folder inside the source folder",
+                s.context_rel
+            )));
+        }
+        inside(tree, &s.dockerfile_rel, "dockerfile").map_err(err)?;
+        if !tree.is_file(&s.dockerfile_rel) {
+            return Err(err(format!(
+                "dockerfile {:?} is not a file inside the source folder",
+                s.dockerfile_rel
+            )));
+        }
+    }
+    Ok(services)
+}
+
+/// `Err` when `rel` (or a link on its way) leads out of the source folder, loops or is broken.
+/// A path that does not exist is not an escape.
+fn inside(tree: &SourceTree, rel: &str, what: &str) -> Result<(), String> {
+    match tree.check_inside(rel) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(format!("{what}: {e}")),
+    }
 }
 
 #[cfg(test)]

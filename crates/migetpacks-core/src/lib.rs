@@ -28,5 +28,6 @@ pub mod result;
 pub mod settings;
 pub mod source;
 pub mod version;
+pub mod words;
 
 pub use error::Error;

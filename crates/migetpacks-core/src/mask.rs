@@ -13,6 +13,34 @@ use std::fmt;
 pub const MASK: &str = "[MASKED]";
 /// Shortest value (in characters) used as a mask: shorter ones would mask innocent text.
 pub const MIN_SECRET_LEN: usize = 4;
+/// Shortest line of a multi-line secret that is masked on its own: output is masked line by
+/// line, so each line of a PEM key must be a mask of its own, but a short line (`}`, `-----`)
+/// would mask innocent text.
+pub const MIN_SECRET_LINE_LEN: usize = 8;
+
+/// The forms of a secret that can appear in output: the value itself, its JSON-escaped form
+/// (a value with `"`, `\` or a newline inside a JSON document), and, for a multi-line value,
+/// each line of at least [`MIN_SECRET_LINE_LEN`] characters and that line's JSON form.
+fn forms(value: &str) -> Vec<String> {
+    let json = |v: &str| {
+        let q = serde_json::to_string(v).unwrap_or_default();
+        q.get(1..q.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut out = vec![value.to_string(), json(value)];
+    if value.contains(['\n', '\r']) {
+        for line in value.split(['\n', '\r']) {
+            let line = line.trim();
+            if line.chars().count() >= MIN_SECRET_LINE_LEN {
+                out.push(line.to_string());
+                out.push(json(line));
+            }
+        }
+    }
+    out.retain(|f| !f.is_empty());
+    out
+}
 
 /// Replaces secret values with [`MASK`]. Its `Debug` output never shows the values.
 #[derive(Clone, Default)]
@@ -66,7 +94,7 @@ impl Masker {
                 ));
                 continue;
             }
-            values.push(value.as_bytes().to_vec());
+            values.extend(forms(value).into_iter().map(String::into_bytes));
         }
         values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         values.dedup();
@@ -224,6 +252,32 @@ mod tests {
         assert!(Masker::default().is_empty());
     }
 
+    #[test]
+    fn multi_line_secrets_are_masked_line_by_line_and_in_json() {
+        let pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\r\nQyNTUxOQAAACDx\"quote\\x\n}\n-----END OPENSSH PRIVATE KEY-----\n";
+        let m = m(&[pem]);
+        // Each line printed on its own (the way build output is streamed).
+        for line in pem.lines() {
+            let line = line.trim();
+            if line.chars().count() >= MIN_SECRET_LINE_LEN {
+                assert_eq!(m.mask(line), MASK, "{line}");
+            }
+        }
+        assert_eq!(m.mask("}"), "}");
+        // The JSON-escaped value (a BUILD_VARS value inside its JSON document).
+        let json = serde_json::to_string(pem).unwrap();
+        assert!(!m.mask(&json).contains("b3BlbnNzaC1rZXktdjEAAAAA"));
+        assert!(
+            !m.mask(&json).contains("QyNTUxOQAAACDx"),
+            "{}",
+            m.mask(&json)
+        );
+        assert_eq!(m.mask(&json), format!("\"{MASK}\""));
+        // A one-line value with a quote: its JSON form is masked too.
+        let m = super::Masker::new(&["pa\"ss\\word".to_string()]).0;
+        assert_eq!(m.mask(r#"{"A":"pa\"ss\\word"}"#), r#"{"A":"[MASKED]"}"#);
+    }
+
     proptest::proptest! {
         #[test]
         fn no_secret_survives(
@@ -236,5 +290,66 @@ mod tests {
                 proptest::prop_assert!(!out.contains(s.as_str()), "{s} in {out}");
             }
         }
+    }
+}
+
+/// Make one line of text safe to print on a terminal or in a CI log: every control character
+/// but tab (C0, DEL and the C1 range, which terminals read as escape sequences) is written as
+/// `\x1b` or `\u{9b}`. A file name like `\e[2J\e[32mOK` can then neither clear the screen nor
+/// fake a status line. Newlines are escaped too: the caller prints lines.
+///
+/// ```
+/// use migetpacks_core::mask::escape_controls;
+/// assert_eq!(escape_controls("a\u{1b}[2Jb\tc\u{9b}"), "a\\x1b[2Jb\tc\\u{9b}");
+/// assert_eq!(escape_controls("plain"), "plain");
+/// ```
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            '\0'..='\x1f' | '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{80}'..='\u{9f}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`escape_controls`] for output that need not be UTF-8 (build output): C0 and DEL bytes
+/// and UTF-8-encoded C1 characters are escaped, every other byte passes through unchanged.
+pub fn escape_control_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\t' {
+            out.push(b);
+        } else if b < 0x20 || b == 0x7f {
+            out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+        } else if b == 0xc2 && matches!(bytes.get(i + 1), Some(0x80..=0x9f)) {
+            out.extend_from_slice(format!("\\u{{{:x}}}", bytes[i + 1]).as_bytes());
+            i += 1;
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+
+    #[test]
+    fn control_bytes_are_escaped_and_the_rest_passes_through() {
+        let input = b"\x1b[2J\x1b[32m-----> OK\x07 \xff\xfe \xc2\x9b1m \xc3\xa9\tend\r";
+        let out = escape_control_bytes(input);
+        assert_eq!(
+            out,
+            b"\\x1b[2J\\x1b[32m-----> OK\\x07 \xff\xfe \\u{9b}1m \xc3\xa9\tend\\x0d".to_vec()
+        );
+        assert!(!out.iter().any(|b| *b < 0x20 && *b != b'\t'));
     }
 }

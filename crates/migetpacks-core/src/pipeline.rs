@@ -68,7 +68,13 @@ pub fn generate_with(
         additional: &additional,
     };
     let lp = p.plan(&cx)?;
-    let plan = assemble(&cx, p, lp)?;
+    let mut plan = assemble(&cx, p, lp)?;
+    // Searches the plan made that stopped at a listing cap (detection reported its own).
+    for note in tree.capped_searches() {
+        if !cx.detection.evidence.contains(&note) && !plan.notes.contains(&note) {
+            plan.notes.push(note);
+        }
+    }
     let dockerfile = crate::render::render(&plan)?;
     Ok(Generated {
         detection,

@@ -9,6 +9,10 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use std::sync::OnceLock;
 
+/// Longest Dockerfile line BuildKit reads, in bytes (its line scanner holds 64 KiB, the
+/// newline included).
+pub const MAX_LINE: usize = 65_535;
+
 const TEMPLATE: &str = include_str!("../templates/dockerfile.hbs");
 
 /// A plan value that cannot be written safely.
@@ -37,6 +41,33 @@ pub enum RenderError {
         what: String,
         /// The name.
         name: String,
+    },
+    /// A `RUN` or `COPY` line would open a BuildKit heredoc (`<<` outside quotes), which
+    /// swallows the following lines, instructions included, as the heredoc's body.
+    #[error("{what}: value would open a Dockerfile heredoc ('<<' outside quotes): {value:?}")]
+    Heredoc {
+        /// Which part of the plan.
+        what: String,
+        /// The value.
+        value: String,
+    },
+    /// A `COPY` path BuildKit would read as a flag, a variable or a heredoc.
+    #[error("COPY: path {path:?} {problem}; refusing to write it into the Dockerfile")]
+    CopyPath {
+        /// The path.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A line longer than BuildKit's Dockerfile parser accepts.
+    #[error(
+        "{what}: a Dockerfile line of {len} bytes is over BuildKit's limit of {MAX_LINE} bytes"
+    )]
+    LineTooLong {
+        /// Which instruction.
+        what: String,
+        /// The line's length in bytes.
+        len: usize,
     },
     /// An empty list where at least one element is needed.
     #[error("{0}: empty")]
@@ -124,6 +155,12 @@ fn env_pair(v: &EnvVar) -> Result<String, RenderError> {
 fn copy_args(sources: &[String], dest: &str) -> Result<String, RenderError> {
     for s in sources.iter().chain(std::iter::once(&dest.to_string())) {
         single_line("COPY", s)?;
+        if let Some(problem) = crate::words::copy_path_problem(s) {
+            return Err(RenderError::CopyPath {
+                path: s.clone(),
+                problem: problem.to_string(),
+            });
+        }
     }
     let plain = |s: &str| {
         !s.is_empty()
@@ -146,8 +183,17 @@ fn exec_form(what: &str, argv: &[String]) -> Result<String, RenderError> {
     serde_json::to_string(argv).map_err(|e| RenderError::Template(e.to_string()))
 }
 
-/// Write one instruction.
+/// Write one instruction, and check that every line of it fits BuildKit's line limit.
 pub fn instruction(ins: &Instruction) -> Result<String, RenderError> {
+    let text = instruction_text(ins)?;
+    if let Some(len) = text.lines().map(str::len).find(|l| *l >= MAX_LINE) {
+        let what = text.split(' ').next().unwrap_or_default().to_string();
+        return Err(RenderError::LineTooLong { what, len });
+    }
+    Ok(text)
+}
+
+fn instruction_text(ins: &Instruction) -> Result<String, RenderError> {
     Ok(match ins {
         Instruction::Workdir { path } => format!("WORKDIR {}", single_line("WORKDIR", path)?),
         Instruction::Arg { names } => {
@@ -223,6 +269,18 @@ pub fn instruction(ins: &Instruction) -> Result<String, RenderError> {
                 }
             }
             let body = commands.join(" \\\n    && ");
+            // BuildKit looks for heredocs on the whole logical line, mounts included.
+            let logical = format!("{} {}", flags.join(" "), commands.join(" && "));
+            if crate::words::opens_heredoc(&logical) {
+                let value = commands
+                    .iter()
+                    .find(|c| crate::words::opens_heredoc(c))
+                    .unwrap_or(&logical);
+                return Err(RenderError::Heredoc {
+                    what: "RUN".into(),
+                    value: value.clone(),
+                });
+            }
             if flags.is_empty() {
                 format!("RUN {body}")
             } else {

@@ -31,6 +31,8 @@ pub enum Status {
     Success,
     /// The build (or some compose service) failed.
     Failed,
+    /// SIGINT or SIGTERM stopped the build (the process exits 130).
+    Interrupted,
 }
 
 /// One built image.
@@ -165,7 +167,7 @@ pub struct ResultContext {
 pub struct BuildResult {
     /// `success` or `failed`.
     pub status: Status,
-    /// `0` on success, else the exit status of the failed step.
+    /// `0` on success; buildx's own status for a failed build (which exits 7); 130 if interrupted.
     pub exit_code: i32,
     /// Built images (only successful ones).
     pub images: Vec<ImageResult>,
@@ -238,6 +240,24 @@ impl BuildResult {
             addons: ctx.app.addons,
             custom: ctx.custom,
         }
+    }
+
+    /// An interrupted build: status `interrupted`, exit code 130.
+    pub fn interrupted(
+        language: Option<Language>,
+        masker: &Masker,
+        ctx: ResultContext,
+    ) -> BuildResult {
+        let mut r = BuildResult::base(
+            Status::Interrupted,
+            130,
+            language,
+            Vec::new(),
+            Processes::default(),
+            ctx,
+        );
+        r.error = Some(masker.mask("interrupted by a signal (SIGINT or SIGTERM)"));
+        r
     }
 
     /// A successful build.

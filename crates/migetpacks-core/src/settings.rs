@@ -46,6 +46,12 @@ pub enum SettingsError {
         /// Variable name.
         var: String,
     },
+    /// Shell text that would open a Dockerfile heredoc (`<<` outside quotes) in a `RUN` line.
+    #[error("{var}: value must not contain '<<' outside quotes: it would open a Dockerfile heredoc and swallow the instructions after it (quote it, or put the command in a script)")]
+    Heredoc {
+        /// Variable name.
+        var: String,
+    },
     /// A path that leaves the source folder.
     #[error("{var}: {value:?} must be a relative path inside the source folder")]
     PathEscape {
@@ -77,6 +83,12 @@ pub enum SettingsError {
         var: String,
         /// The refused name.
         name: String,
+    },
+    /// A setting written into the image holds the value of a secret.
+    #[error("{var}: contains the value of a secret (BUILD_VARS, BUILD_SECRETS or a credential variable) and would be written into the image; pass the secret with BUILD_SECRETS (mounted at build time, never stored) or read it from the environment at run time")]
+    SecretInImage {
+        /// Variable name (the setting, or the `BUILD_ENV` variable).
+        var: String,
     },
     /// `LANGUAGE` is not a known language.
     #[error("LANGUAGE: {0}")]
@@ -245,19 +257,38 @@ pub const SECRET_VARS: [&str; 5] = [
     "DHI_PASSWORD",
 ];
 
-/// True when a variable name looks like a credential (`AWS_*`, `DHI_*`, `*_TOKEN`,
-/// `*_PASSWORD`, `*_SECRET*`, `*_KEY`).
+/// True when a variable name looks like a credential: `AWS_*`, `DHI_*`, `TOKEN`, `API_KEY`,
+/// `APIKEY`, anything containing `PASSWORD`, `SECRET`, `CREDENTIAL` or `APIKEY`, and names ending
+/// in `_TOKEN`, `_KEY`, `_PASS`, `_PASSWD`, `_PWD` or `_AUTH`. Public keys by name
+/// (`*_PUBLIC_KEY`, `*_PUBLISHABLE_KEY`, `*_SITE_KEY`) and migetpacks' own `CACHE_KEY` are not
+/// credentials. The table test `credential_names` lists examples both ways.
 pub fn is_credential_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
+    const PUBLIC_KEYS: [&str; 3] = ["_PUBLIC_KEY", "_PUBLISHABLE_KEY", "_SITE_KEY"];
+    if n == "CACHE_KEY" || PUBLIC_KEYS.iter().any(|p| n.ends_with(p)) {
+        return false;
+    }
+    const SUFFIXES: [&str; 7] = [
+        "_TOKEN", "_KEY", "_PASS", "_PASSWD", "_PWD", "_AUTH", "_APIKEY",
+    ];
+    const CONTAINS: [&str; 4] = ["PASSWORD", "SECRET", "CREDENTIAL", "APIKEY"];
     n.starts_with("AWS_")
         || n.starts_with("DHI_")
-        || n.ends_with("_TOKEN")
-        || n == "TOKEN"
-        || n.contains("PASSWORD")
-        || n.contains("SECRET")
-        || n.ends_with("_API_KEY")
-        || n.ends_with("PRIVATE_KEY")
+        || matches!(n.as_str(), "TOKEN" | "API_KEY" | "PASSWD")
+        || SUFFIXES.iter().any(|s| n.ends_with(s))
+        || CONTAINS.iter().any(|c| n.contains(c))
 }
+
+/// Settings whose values are written into the image (Dockerfile `RUN`, `CMD` or `ENV`, or the
+/// linked binary): a known secret inside one of them is an error.
+pub const BAKED_VARS: [&str; 6] = [
+    "BUILD_COMMAND",
+    "RUN_COMMAND",
+    "NODE_OPTIONS",
+    "GO_BUILD_FLAGS",
+    "GO_LINKER_SYMBOL",
+    "GO_LINKER_VALUE",
+];
 
 /// True for `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_valid_name(name: &str) -> bool {
@@ -447,9 +478,12 @@ fn parse_build_env(
     Ok(out.into_iter().collect())
 }
 
-/// Settings whose text is written into `RUN` lines as shell text.
-pub const SHELL_TEXT_VARS: [&str; 7] = [
+/// Settings whose text is written into `RUN` lines as shell text. They may not end in a
+/// backslash nor open a heredoc (`<<` outside quotes): either would swallow the following
+/// instructions.
+pub const SHELL_TEXT_VARS: [&str; 8] = [
     "BUILD_COMMAND",
+    "MIX_ENV",
     "SBT_TASKS",
     "SBT_PROJECT",
     "LEIN_BUILD_TASK",
@@ -477,6 +511,12 @@ impl Settings {
         for var in SHELL_TEXT_VARS {
             if env.get(var)?.is_some_and(|v| v.trim_end().ends_with('\\')) {
                 return Err(SettingsError::TrailingBackslash { var: var.into() });
+            }
+            if env
+                .get(var)?
+                .is_some_and(|v| crate::words::opens_heredoc(&v))
+            {
+                return Err(SettingsError::Heredoc { var: var.into() });
             }
         }
         let language_raw = env.get("LANGUAGE")?;
@@ -614,6 +654,18 @@ impl Settings {
         secrets.retain(|s| !s.is_empty());
         secrets.sort();
         secrets.dedup();
+        // A secret inside a setting that is baked into the image would end up in its layers
+        // and config, readable by anyone who pulls it.
+        let (masker, _) = crate::mask::Masker::new(&secrets);
+        let baked = BAKED_VARS
+            .iter()
+            .filter_map(|var| map.get(*var).map(|v| (var.to_string(), v)))
+            .chain(build_env.iter().map(|(k, v)| (k.clone(), v)));
+        for (var, value) in baked {
+            if masker.mask(value) != *value {
+                return Err(SettingsError::SecretInImage { var });
+            }
+        }
 
         Ok(Settings {
             source_dir: PathBuf::from(
@@ -886,6 +938,96 @@ mod tests {
             assert!(s.secrets.contains(&v.to_string()), "{v}");
         }
         assert!(!s.secrets.contains(&"harmless-value".to_string()));
+    }
+
+    #[test]
+    fn credential_names() {
+        for name in [
+            "API_KEY",
+            "STRIPE_API_KEY",
+            "OPENAI_APIKEY",
+            "APIKEY",
+            "MAILGUN_KEY",
+            "SSH_KEY",
+            "DB_PASS",
+            "SMTP_PASSWD",
+            "FTP_PWD",
+            "BASIC_AUTH",
+            "NPM_AUTH",
+            "GCP_CREDENTIALS",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "SERVICE_CREDENTIAL",
+            "GITHUB_TOKEN",
+            "TOKEN",
+            "DB_PASSWORD",
+            "PASSWD",
+            "JWT_SECRET",
+            "SECRET_KEY_BASE",
+            "AWS_REGION",
+            "DHI_USERNAME",
+            "DEPLOY_PRIVATE_KEY",
+            "sentry_auth",
+            "Api_Key",
+        ] {
+            assert!(is_credential_name(name), "{name} should be a credential");
+        }
+        for name in [
+            "CACHE_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "VITE_PUBLIC_KEY",
+            "RECAPTCHA_SITE_KEY",
+            "PWD",
+            "OLDPWD",
+            "PATH",
+            "NODE_ENV",
+            "KEYBOARD",
+            "KEY_ID",
+            "BYPASS_CACHE",
+            "PASSENGER_PORT",
+            "AUTHOR",
+            "OAUTH_CALLBACK_URL",
+            "TOKENIZER_MODEL",
+        ] {
+            assert!(
+                !is_credential_name(name),
+                "{name} should not be a credential"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_baked_into_the_image_is_refused() {
+        let pem = "-----BEGIN KEY-----\nAAAAB3NzaC1yc2EAAAADAQAB\n-----END KEY-----";
+        for (var, value) in [
+            ("BUILD_COMMAND", "npm run build -- --token=npm-secret-value"),
+            (
+                "RUN_COMMAND",
+                "node server.js --key AAAAB3NzaC1yc2EAAAADAQAB",
+            ),
+            ("GO_LINKER_VALUE", "npm-secret-value"),
+            ("VITE_API_URL", "https://x:npm-secret-value@api.example.com"),
+        ] {
+            let e = Settings::from_env(&env(&[
+                ("NPM_TOKEN", "npm-secret-value"),
+                ("DEPLOY_KEY", pem),
+                ("BUILD_ENV", "VITE_*"),
+                (var, value),
+            ]))
+            .unwrap_err();
+            assert_eq!(e, SettingsError::SecretInImage { var: var.into() }, "{var}");
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(var) && msg.contains("BUILD_SECRETS"),
+                "{msg}"
+            );
+            assert!(!msg.contains("npm-secret-value"), "{msg}");
+        }
+        // Without the secret in them, the same settings are fine.
+        assert!(Settings::from_env(&env(&[
+            ("NPM_TOKEN", "npm-secret-value"),
+            ("BUILD_COMMAND", "npm run build"),
+        ]))
+        .is_ok());
     }
 
     #[test]

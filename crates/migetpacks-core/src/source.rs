@@ -96,6 +96,9 @@ enum Backend {
 #[derive(Debug, Clone)]
 pub struct SourceTree {
     backend: Backend,
+    /// Searches that stopped at a listing cap, for the evidence (shared by clones and
+    /// sub-folder views, so the caller of detection sees them).
+    capped: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl SourceTree {
@@ -109,6 +112,7 @@ impl SourceTree {
         }
         Ok(SourceTree {
             backend: Backend::Disk(canon),
+            capped: Default::default(),
         })
     }
 
@@ -133,6 +137,7 @@ impl SourceTree {
             .collect();
         SourceTree {
             backend: Backend::Memory(map),
+            capped: Default::default(),
         }
     }
 
@@ -160,6 +165,7 @@ impl SourceTree {
                 }
                 Ok(SourceTree {
                     backend: Backend::Disk(p),
+                    capped: self.capped.clone(),
                 })
             }
             Backend::Memory(map) => {
@@ -175,6 +181,7 @@ impl SourceTree {
                 }
                 Ok(SourceTree {
                     backend: Backend::Memory(sub),
+                    capped: self.capped.clone(),
                 })
             }
         }
@@ -199,6 +206,33 @@ impl SourceTree {
                     });
                 }
                 Ok(canon)
+            }
+        }
+    }
+
+    /// `Ok` when `rel` does not exist or resolves inside the tree; the error says why not
+    /// (`OutsideSource`, `BadLink`, `Escape`). For paths handed to another program (compose
+    /// contexts and Dockerfiles), which must not be links out of the source folder.
+    pub fn check_inside(&self, rel: &str) -> Result<(), SourceError> {
+        let rel = clean(rel)?;
+        match &self.backend {
+            Backend::Memory(_) => Ok(()),
+            Backend::Disk(root) => {
+                if root.join(&rel).symlink_metadata().is_err() {
+                    // Missing, or a missing folder on the way: nothing to follow. Check the
+                    // parents too, one of which may be a link out.
+                    let mut parent = std::path::Path::new(&rel).parent();
+                    while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+                        let ps = p.to_string_lossy();
+                        if root.join(p).symlink_metadata().is_ok() {
+                            self.resolve(&ps)?;
+                            break;
+                        }
+                        parent = p.parent();
+                    }
+                    return Ok(());
+                }
+                self.resolve(&rel).map(|_| ())
             }
         }
     }
@@ -366,10 +400,19 @@ impl SourceTree {
         }
     }
 
+    /// Searches that stopped at a listing cap, one line each (`public: more than 10000
+    /// entries; the search for files stopped there`), for the detection evidence.
+    pub fn capped_searches(&self) -> Vec<String> {
+        self.capped.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
     /// Files whose name satisfies `pred`, searched breadth-first down to `max_depth` levels of
     /// sub-folders (0 = only `rel` itself). Stops after `limit` hits. Symlinked directories are
     /// not descended into, so loops cannot recurse. Hidden and dependency folders
-    /// (`node_modules`, `.git`, `target`, `vendor`) are skipped.
+    /// (`node_modules`, `.git`, `target`, `vendor`) are skipped. A folder with more than
+    /// [`MAX_LISTING`] entries (an asset folder, a huge root) stops the search with the hits
+    /// found so far, recorded in [`SourceTree::capped_searches`]: a valid app is never refused
+    /// because some folder is large.
     pub fn find_files(
         &self,
         rel: &str,
@@ -382,7 +425,21 @@ impl SourceTree {
         for depth in 0..=max_depth {
             let mut next = Vec::new();
             for dir in &level {
-                for e in self.list(dir)? {
+                let entries = match self.list(dir) {
+                    Err(SourceError::TooManyEntries { path, limit }) => {
+                        let note = format!(
+                            "{path}: more than {limit} entries; the search for files stopped there"
+                        );
+                        if let Ok(mut c) = self.capped.lock() {
+                            if !c.contains(&note) {
+                                c.push(note);
+                            }
+                        }
+                        return Ok(hits);
+                    }
+                    other => other?,
+                };
+                for e in entries {
                     let path = if dir.is_empty() {
                         e.name.clone()
                     } else {

@@ -12,22 +12,15 @@ use migetpacks_core::settings::{EnvMap, Settings};
 use migetpacks_core::source::SourceTree;
 use proptest::prelude::*;
 
-/// Lines that start an instruction, following BuildKit's rules: a line ending in `\`
-/// continues onto the next non-blank, non-comment line.
+#[path = "support/buildkit.rs"]
+mod buildkit;
+
+/// Instructions as BuildKit's parser splits them (continuations followed, heredoc bodies
+/// swallowed); a Dockerfile that opens a heredoc counts as one extra instruction, so the
+/// equality with the plan's steps fails whichever way a heredoc shifts the count.
 fn instruction_count(dockerfile: &str) -> usize {
-    let mut count = 0;
-    let mut continued = false;
-    for line in dockerfile.lines() {
-        let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        if !continued {
-            count += 1;
-        }
-        continued = t.ends_with('\\');
-    }
-    count
+    let ins = buildkit::instructions(dockerfile);
+    ins.len() + ins.iter().filter(|i| !i.heredocs.is_empty()).count() * 1000
 }
 
 /// One line of text (no control characters), biased towards the characters that break
@@ -42,6 +35,7 @@ fn nasty_line() -> impl Strategy<Value = String> {
         Just(",".to_string()),
         Just("`id`".to_string()),
         Just(" RUN evil".to_string()),
+        Just(" <<'USER 1000'".to_string()),
         Just("&&".to_string()),
         Just(" ".to_string()),
         Just("é".to_string()),
@@ -112,6 +106,7 @@ proptest! {
             builder: None,
             cache_args: vec!["--cache-from".into(), cache_arg.clone()],
             build_args: build_args.clone(),
+            repo_args: vec![],
             secrets: secrets.clone(),
             dockerfile: "/tmp/x/Dockerfile".into(),
             tags: vec![tag.clone()],
@@ -250,6 +245,10 @@ fn instruction_counter_follows_continuations() {
     );
     // A trailing backslash swallows the next instruction, even across blank/comment lines.
     assert_eq!(instruction_count("FROM a\nRUN x \\\n\n# c\nUSER root\n"), 2);
+    // A heredoc swallows the lines up to its terminator, and is counted as an injection.
+    assert!(
+        instruction_count("FROM a\nRUN x <<'USER 1000'\nFROM b\nUSER 1000\nCMD [\"z\"]\n") > 1000
+    );
 }
 
 /// The fixed bug: a BUILD_COMMAND ending in `\` continued the RUN line and swallowed the next

@@ -39,6 +39,8 @@ struct Report {
     custom: Option<serde_json::Value>,
     hardened: Option<Hardened>,
     app_port: u16,
+    /// `RESULT_FILE`, for the interrupted document.
+    result_file: Option<PathBuf>,
 }
 
 /// What a build produced.
@@ -47,7 +49,7 @@ pub(super) struct Built {
     pub(super) processes: Processes,
     /// Compose services that failed.
     pub(super) failed: Vec<String>,
-    /// The exit status of the last failed service.
+    /// buildx's exit status for the last failed service.
     pub(super) failed_status: i32,
 }
 
@@ -62,6 +64,36 @@ pub(super) struct Run<'a> {
     pub(super) docker: Option<Docker>,
 }
 
+impl Report {
+    /// Tell the signal handler what to write to `RESULT_FILE` if the build is interrupted
+    /// now: status `interrupted`, with what is known so far.
+    fn register_interrupted(&self, started: Instant) {
+        let Some(path) = &self.result_file else {
+            return;
+        };
+        let ctx = ResultContext {
+            build_time_secs: started.elapsed().as_secs(),
+            finished_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default(),
+            app: self
+                .app
+                .as_ref()
+                .map(|a| AppSections::from_app(a, &Default::default()))
+                .unwrap_or_default(),
+            custom: self.custom.clone(),
+            hardened: self.hardened,
+        };
+        let doc = BuildResult::interrupted(self.language, &self.masker, ctx);
+        crate::runner::register_interrupted_result(
+            doc.to_masked_json(&self.masker)
+                .ok()
+                .map(|text| (path.clone(), text)),
+        );
+    }
+}
+
 /// Run the build; returns the process exit code.
 pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
     let start = Instant::now();
@@ -71,10 +103,12 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
         .map(PathBuf::from);
     let mut report = Report {
         app_port: 5000,
+        result_file: result_file.clone(),
         ..Report::default()
     };
+    report.register_interrupted(start);
     let mut temp: Option<tempfile::TempDir> = None;
-    let outcome = execute(env, &opts, ui, &mut report, &mut temp);
+    let outcome = execute(env, &opts, ui, &mut report, &mut temp, start);
     let build_time_secs = start.elapsed().as_secs();
     let finished_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -127,11 +161,11 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
                         "{} service(s) failed to build",
                         built.failed.len()
                     ));
-                    built.failed_status.max(1)
+                    crate::exit::BUILD_FAILED
                 };
                 (
                     code,
-                    BuildResult::compose(built.images, &built.failed, code, ctx),
+                    BuildResult::compose(built.images, &built.failed, built.failed_status, ctx),
                 )
             } else {
                 let lang = report.language.unwrap_or(Language::Dockerfile);
@@ -145,7 +179,8 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
             let msg = report.masker.mask(&f.message);
             // One line on the console; the build output above already shows the details.
             ui.error(msg.lines().next().unwrap_or_default());
-            let doc = BuildResult::failure(report.language, &msg, f.code, &report.masker, ctx);
+            let status = f.docker_status.unwrap_or(f.code);
+            let doc = BuildResult::failure(report.language, &msg, status, &report.masker, ctx);
             (f.code, doc)
         }
     };
@@ -159,11 +194,9 @@ pub fn run(env: &EnvMap, opts: Options, ui: &Ui) -> i32 {
             return code.max(1);
         }
     };
-    let write = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) => std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, text)),
-        None => std::fs::write(&path, text),
-    };
-    match write {
+    // From here on the real document is written; an interruption must not overwrite it.
+    crate::runner::register_interrupted_result(None);
+    match crate::runner::write_atomic(&path, &text) {
         // migetpacks' policy: with a result file, a handled failure still exits 0.
         Ok(()) => 0,
         Err(e) => {
@@ -189,9 +222,11 @@ fn execute(
     ui: &Ui,
     report: &mut Report,
     temp_slot: &mut Option<tempfile::TempDir>,
+    started: Instant,
 ) -> Result<Built, Failure> {
     let mut settings = Settings::from_env(env).map_err(migetpacks_core::Error::from)?;
     let (masker, mask_warnings) = Masker::new(&settings.secrets);
+    ui.set_masker(masker.clone());
     report.masker = masker;
     report.custom = settings.custom_data.clone();
     report.app_port = settings.port;
@@ -240,7 +275,12 @@ fn execute(
     let docker = if opts.dry_run {
         None
     } else {
-        Some(Docker::find(settings.buildx_builder.as_deref())?)
+        let docker_env =
+            migetpacks_core::buildx::docker_env(env, &settings.cache, &settings.build_secrets);
+        Some(Docker::find(
+            settings.buildx_builder.as_deref(),
+            docker_env,
+        )?)
     };
     let run = Run {
         ui,
@@ -255,6 +295,7 @@ fn execute(
     let detection = migetpacks_core::detect::detect(&run.settings, &run.tree)
         .map_err(migetpacks_core::Error::from)?;
     report.language = Some(detection.language);
+    report.register_interrupted(started);
     ui.header(&format!("{} app detected", detection.display_name));
     for e in &detection.evidence {
         ui.info(e);
@@ -333,6 +374,7 @@ fn generated(run: &Run, detection: Detection, report: &mut Report) -> Result<Bui
         run,
         &run.settings.cache,
         run.settings.build_vars.clone(),
+        Vec::new(),
         &dockerfile,
         tags,
         &context,
@@ -375,6 +417,7 @@ pub(super) fn command(
     run: &Run,
     cache: &CacheSettings,
     build_args: Vec<(String, String)>,
+    repo_args: Vec<(String, String)>,
     dockerfile: &Path,
     tags: Vec<String>,
     context: &Path,
@@ -387,6 +430,7 @@ pub(super) fn command(
         builder: s.buildx_builder.clone(),
         cache_args: cache_args(cache),
         build_args,
+        repo_args,
         secrets: s.build_secrets.clone(),
         dockerfile: dockerfile.to_path_buf(),
         tags,
@@ -424,16 +468,26 @@ pub(super) fn execute_build(
         run.ui.info(&format!("Build args: {}", sorted.join(", ")));
     }
     run.ui.flush();
-    let outcome = crate::runner::stream(&docker.program, &cmd.args, &cmd.env, &run.masker)?;
+    // The operator's docker environment, then the BUILD_VARS values (never the repository's
+    // args: those are in argv).
+    let mut env = docker.env.clone();
+    for (k, v) in &cmd.env {
+        env.retain(|(e, _)| e != k);
+        env.push((k.clone(), v.clone()));
+    }
+    let outcome = crate::runner::stream(&docker.program, &cmd.args, &env, &run.masker)?;
     if outcome.status != 0 {
-        return Err(Failure::new(
-            outcome.status.max(1),
+        let mut f = Failure::new(
+            crate::exit::BUILD_FAILED,
             format!(
-                "Docker build failed: {}\n{}",
+                "Docker build failed (buildx exit status {}): {}\n{}",
+                outcome.status,
                 failure_summary(&outcome.tail, outcome.status),
                 outcome.tail.join("\n")
             ),
-        ));
+        );
+        f.docker_status = Some(outcome.status);
+        return Err(f);
     }
     Ok(docker::digest(&run.temp.join(metadata)))
 }

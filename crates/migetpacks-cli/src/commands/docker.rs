@@ -15,11 +15,13 @@ pub const NO_ENGINE: i32 = 6;
 pub struct Docker {
     /// Absolute path of the docker CLI.
     pub program: String,
+    /// Its whole environment (`buildx::docker_env`), without build-arg values.
+    pub env: Vec<(String, String)>,
 }
 
 impl Docker {
     /// Find `docker` on PATH, check buildx, and check that the builder answers.
-    pub fn find(builder: Option<&str>) -> Result<Docker, Failure> {
+    pub fn find(builder: Option<&str>, env: Vec<(String, String)>) -> Result<Docker, Failure> {
         let program = which::which("docker")
             .map_err(|_| {
                 Failure::new(
@@ -29,7 +31,7 @@ impl Docker {
             })?
             .to_string_lossy()
             .into_owned();
-        capture(&program, &["buildx", "version"]).map_err(|e| {
+        capture(&program, &["buildx", "version"], &env).map_err(|e| {
             Failure::new(
                 NO_BUILDX,
                 format!("buildx is required: `docker buildx version` failed: {e}"),
@@ -41,13 +43,13 @@ impl Docker {
             args.push(b);
         }
         args.push("--bootstrap");
-        capture(&program, &args).map_err(|e| {
+        capture(&program, &args, &env).map_err(|e| {
             Failure::new(
                 NO_ENGINE,
                 format!("the build engine did not answer (`docker buildx inspect`): {e}"),
             )
         })?;
-        Ok(Docker { program })
+        Ok(Docker { program, env })
     }
 }
 
@@ -71,11 +73,13 @@ pub fn exposed_ports(docker: &Docker, image: &str, pushed: bool) -> Vec<String> 
                 "--format",
                 "{{json .Image}}",
             ],
+            &docker.env,
         )
     } else {
         capture(
             &docker.program,
             &["image", "inspect", image, "--format", "{{json .Config}}"],
+            &docker.env,
         )
     };
     let Ok(text) = out else { return Vec::new() };

@@ -24,6 +24,7 @@ pub(super) fn dockerfile(run: &Run, detection: &Detection) -> Result<Built, Fail
         run,
         &run.settings.cache,
         run.settings.build_vars.clone(),
+        Vec::new(),
         &file,
         tags,
         &context,
@@ -71,7 +72,7 @@ pub(super) fn compose(run: &Run, detection: &Detection) -> Result<Built, Failure
     let file = compose::parse(&text, &rel)
         .map_err(|e| Failure::new(crate::exit::SOURCE, e.to_string()))?;
     let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let services = compose::plan_services(&file, dir)
+    let services = compose::resolve_services(&file, dir, &run.tree)
         .map_err(|e| Failure::new(crate::exit::SOURCE, e.to_string()))?;
     run.ui.info(&format!("Using: {rel}"));
     run.ui.info(&format!(
@@ -95,6 +96,7 @@ pub(super) fn compose(run: &Run, detection: &Detection) -> Result<Built, Failure
         let cmd = command(
             run,
             &run.settings.cache.for_service(&svc.name),
+            Vec::new(),
             svc.args.clone(),
             &root.join(&svc.dockerfile_rel),
             tags_for(&image, run.settings.tag_latest),
@@ -123,7 +125,7 @@ pub(super) fn compose(run: &Run, detection: &Detection) -> Result<Built, Failure
                     svc.name,
                     f.message.lines().next().unwrap_or_default()
                 ));
-                failed_status = f.code;
+                failed_status = f.docker_status.unwrap_or(f.code);
                 failed.push(svc.name.clone());
             }
         }

@@ -155,6 +155,12 @@ pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
             let content = if meta.is_dir() {
                 stack.push(path.clone());
                 Vec::new()
+            } else if meta.file_type().is_symlink() {
+                // A link is its target (it may lead out of the folder, or to a folder).
+                std::fs::read_link(&path)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes()
             } else {
                 std::fs::read(&path).unwrap()
             };

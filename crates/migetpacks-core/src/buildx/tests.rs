@@ -8,6 +8,7 @@ fn base() -> BuildxInput {
         builder: None,
         cache_args: vec![],
         build_args: vec![],
+        repo_args: vec![],
         secrets: vec![],
         dockerfile: "/tmp/mp/Dockerfile.runtime".into(),
         tags: vec!["reg.io/acme/app:v1".into()],
@@ -231,4 +232,120 @@ fn push_rule_and_tags() {
     );
     assert_eq!(tags_for(&r("r.io/app:latest"), true), ["r.io/app:latest"]);
     assert_eq!(tags_for(&r("r.io/app"), true), ["r.io/app"]);
+}
+
+// ---- Untrusted input (issue 12, items 2 and 5): the docker child's environment ----
+
+#[test]
+fn repository_args_go_to_argv_never_to_the_environment() {
+    let inp = BuildxInput {
+        repo_args: vec![
+            ("ACTIONS_CACHE_URL".into(), "https://evil.example/".into()),
+            ("HTTPS_PROXY".into(), "http://evil.example:3128".into()),
+            ("DOCKER_HOST".into(), "tcp://evil.example:2375".into()),
+            ("PATH".into(), "/evil".into()),
+        ],
+        ..base()
+    };
+    let cmd = buildx_command(&inp).unwrap();
+    assert!(cmd.env.is_empty(), "{:?}", cmd.env);
+    for want in [
+        "ACTIONS_CACHE_URL=https://evil.example/",
+        "HTTPS_PROXY=http://evil.example:3128",
+        "DOCKER_HOST=tcp://evil.example:2375",
+        "PATH=/evil",
+    ] {
+        assert!(
+            cmd.args
+                .windows(2)
+                .any(|w| w[0] == "--build-arg" && w[1] == want),
+            "{want}: {:?}",
+            cmd.args
+        );
+    }
+    // The operator's BUILD_VARS win over a repository arg of the same name.
+    let both = BuildxInput {
+        build_args: vec![("API".into(), "operator".into())],
+        repo_args: vec![("API".into(), "repository".into())],
+        ..base()
+    };
+    let cmd = buildx_command(&both).unwrap();
+    assert!(!cmd.args.iter().any(|a| a.contains("repository")));
+    // Names and sizes are still checked.
+    for (name, value) in [("A B", "x"), ("", "x"), ("A=B", "x"), ("A", "x\0y")] {
+        let bad = BuildxInput {
+            repo_args: vec![(name.into(), value.into())],
+            ..base()
+        };
+        assert!(buildx_command(&bad).is_err(), "{name:?}");
+    }
+    let huge = BuildxInput {
+        repo_args: vec![("A".into(), "x".repeat(MAX_ARG_LEN))],
+        ..base()
+    };
+    assert!(err(&huge).contains("longer than"));
+}
+
+#[test]
+fn the_docker_environment_is_an_allow_list() {
+    use crate::cache::CacheSettings;
+    let operator: crate::settings::EnvMap = [
+        ("PATH", "/usr/bin"),
+        ("HOME", "/root"),
+        ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
+        ("DOCKER_CONFIG", "/etc/docker-cfg"),
+        ("BUILDX_CONFIG", "/etc/buildx"),
+        ("HTTPS_PROXY", "http://proxy:3128"),
+        ("XDG_RUNTIME_DIR", "/run/user/0"),
+        ("BUILD_VARS", r#"{"API_KEY":"x\"y"}"#),
+        ("BUILD_SECRETS", "NPM_TOKEN"),
+        ("NPM_TOKEN", "npm-secret"),
+        ("GITHUB_TOKEN", "ghp_secret"),
+        ("DHI_PASSWORD", "dhi-secret"),
+        ("AWS_SECRET_ACCESS_KEY", "aws-secret"),
+        ("ACTIONS_RUNTIME_TOKEN", "gha-token"),
+        ("ACTIONS_CACHE_URL", "https://cache"),
+        ("KUBECONFIG", "/root/.kube/config"),
+        ("BASH_ENV", "/tmp/evil"),
+        ("LD_PRELOAD", "/tmp/evil.so"),
+        ("SSH_AUTH_SOCK", "/tmp/agent"),
+        ("GIT_SSH_COMMAND", "evil"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let names = |cache: &CacheSettings| -> Vec<String> {
+        docker_env(&operator, cache, &["NPM_TOKEN".to_string()])
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let plain = CacheSettings::from_env(&operator).unwrap();
+    assert_eq!(
+        names(&plain),
+        [
+            "BUILDX_CONFIG",
+            "DOCKER_CONFIG",
+            "DOCKER_HOST",
+            "HOME",
+            "HTTPS_PROXY",
+            "NPM_TOKEN",
+            "PATH",
+            "XDG_RUNTIME_DIR"
+        ]
+    );
+    // The cache backend's variables only when that backend is configured.
+    let mut with_gha = operator.clone();
+    with_gha.insert("CACHE_IMAGE".into(), "type=gha,scope=app".into());
+    let gha = CacheSettings::from_env(&with_gha).unwrap();
+    let n = names(&gha);
+    assert!(n.contains(&"ACTIONS_RUNTIME_TOKEN".to_string()));
+    assert!(n.contains(&"ACTIONS_CACHE_URL".to_string()));
+    assert!(!n.iter().any(|k| k.starts_with("AWS_")));
+    let mut with_s3 = operator.clone();
+    with_s3.insert("CACHE_IMAGE".into(), "type=s3,bucket=b,region=r".into());
+    let s3 = CacheSettings::from_env(&with_s3).unwrap();
+    let n = names(&s3);
+    assert!(n.contains(&"AWS_SECRET_ACCESS_KEY".to_string()));
+    assert!(!n.iter().any(|k| k.starts_with("ACTIONS_")));
 }

@@ -77,6 +77,61 @@ const CREDENTIAL_KEYS: [&str; 5] = [
     "ghtoken",
 ];
 
+/// The attributes each backend accepts besides `type`, `mode` and `ignore-error` (and the
+/// typed `ref`/`dest`/`src`), as buildx documents them. Anything else is refused: an unknown
+/// attribute would go into argv unchecked (`auth=…`).
+fn known_attrs(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "registry" => &[
+            "image-manifest",
+            "oci-mediatypes",
+            "compression",
+            "compression-level",
+            "force-compression",
+            "registry.insecure",
+        ],
+        "local" => &[
+            "tag",
+            "digest",
+            "image-manifest",
+            "oci-mediatypes",
+            "compression",
+            "compression-level",
+            "force-compression",
+        ],
+        "gha" => &["url", "url_v2", "scope", "timeout", "repository", "version"],
+        "s3" => &[
+            "region",
+            "bucket",
+            "name",
+            "endpoint_url",
+            "prefix",
+            "blobs_prefix",
+            "manifests_prefix",
+            "use_path_style",
+            "touch_refresh",
+            "upload_parallelism",
+        ],
+        "azblob" => &[
+            "account_url",
+            "name",
+            "prefix",
+            "blobs_prefix",
+            "manifests_prefix",
+            "upload_parallelism",
+        ],
+        _ => &[],
+    }
+}
+
+/// True when a reference or URL carries user credentials (`user:password@host`, with or
+/// without a `scheme://`): the part before the first `/` of the authority holds an `@`.
+pub(crate) fn has_userinfo(value: &str) -> bool {
+    let rest = value.split_once("://").map_or(value, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    authority.contains('@')
+}
+
 /// The `registry.insecure` attribute BuildKit's registry cache understands.
 const INSECURE: &str = "registry.insecure";
 
@@ -97,6 +152,12 @@ pub(crate) fn is_full_spec(value: &str) -> bool {
 /// Check a registry reference: non-empty, no white space or control characters, and no `=`
 /// (a value with `=` is a spec that forgot its `type=`).
 pub(crate) fn validate_ref(var: &str, value: &str) -> Result<(), CacheError> {
+    // First, so that no later message echoes the credentials.
+    if has_userinfo(value) {
+        return Err(CacheError::UserInfo {
+            var: var.to_string(),
+        });
+    }
     let bad = |reason: &str| CacheError::InvalidRef {
         var: var.to_string(),
         value: value.to_string(),
@@ -129,6 +190,11 @@ pub(crate) fn parse_spec(var: &str, text: &str) -> Result<ParsedSpec, CacheError
     let mut pairs: Attrs = Vec::new();
     for field in fields {
         let Some((k, v)) = field.split_once('=') else {
+            if has_userinfo(&field) {
+                return Err(CacheError::UserInfo {
+                    var: var.to_string(),
+                });
+            }
             return Err(spec_err(format!("field {field:?} is not key=value")));
         };
         // buildx lower-cases keys, so `Type=` and `type=` are the same key.
@@ -142,10 +208,41 @@ pub(crate) fn parse_spec(var: &str, text: &str) -> Result<ParsedSpec, CacheError
                 key,
             });
         }
+        if has_userinfo(v) && key != "ref" {
+            return Err(CacheError::UserInfo {
+                var: var.to_string(),
+            });
+        }
         if pairs.iter().any(|(p, _)| *p == key) {
             return Err(spec_err(format!("key {key:?} is given twice")));
         }
         pairs.push((key, v.to_string()));
+    }
+    if let Some(kind) = pairs
+        .iter()
+        .find(|(k, _)| k == "type")
+        .map(|(_, v)| v.to_ascii_lowercase())
+    {
+        let typed: &[&str] = match kind.as_str() {
+            "registry" => &["ref"],
+            "local" => &["dest", "src"],
+            _ => &[],
+        };
+        let unknown = pairs.iter().find(|(k, _)| {
+            !matches!(k.as_str(), "type" | "mode" | "ignore-error")
+                && !typed.contains(&k.as_str())
+                && !known_attrs(&kind).contains(&k.as_str())
+        });
+        // `inline` refuses every attribute with its own message below.
+        if let Some((k, _)) =
+            unknown.filter(|_| kind != "inline" && BACKEND_TYPES.contains(&kind.as_str()))
+        {
+            return Err(CacheError::UnknownAttribute {
+                var: var.to_string(),
+                kind,
+                key: k.clone(),
+            });
+        }
     }
     let mut take = |key: &str| -> Option<String> {
         let i = pairs.iter().position(|(k, _)| k == key)?;

@@ -752,3 +752,70 @@ fn cache_env_follows_what_buildx_is_given() {
             .is_empty()
     );
 }
+
+// ---- Untrusted input (issue 12, item 7): credentials and unknown attributes ----
+
+#[test]
+fn user_info_in_cache_locations_is_refused_without_echoing_it() {
+    for (var, value) in [
+        ("CACHE_IMAGE", "bob:hunter2pass@r.io/acme/cache"),
+        ("CACHE_IMAGE", "https://bob:hunter2pass@r.io/acme/cache"),
+        (
+            "CACHE_IMAGE",
+            "type=registry,ref=bob:hunter2pass@r.io/acme/cache",
+        ),
+        ("CACHE_FROM", "bob:hunter2pass@r.io/acme/cache"),
+        (
+            "CACHE_FROM",
+            "type=registry,ref=bob:hunter2pass@r.io/acme/cache",
+        ),
+        (
+            "CACHE_IMAGE",
+            "type=s3,bucket=b,region=r,endpoint_url=http://bob:hunter2pass@minio:9000",
+        ),
+        (
+            "CACHE_IMAGE",
+            "type=gha,url=https://bob:hunter2pass@cache.example",
+        ),
+    ] {
+        let e = err(&[(var, value)]);
+        assert!(e.starts_with(var), "{value}: {e}");
+        assert!(e.contains("user:password@"), "{value}: {e}");
+        assert!(!e.contains("hunter2pass"), "{value}: {e}");
+    }
+    // A digest's `@` is not user info.
+    assert!(!args(&[(
+        "CACHE_IMAGE",
+        "r.io/acme/cache@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    )])
+    .is_empty());
+}
+
+#[test]
+fn unknown_cache_attributes_are_refused_without_echoing_the_value() {
+    for spec in [
+        "type=registry,ref=r.io/a/cache,auth=SECRETVALUE1",
+        "type=local,dest=/tmp/c,password=SECRETVALUE1",
+        "type=gha,scope=x,auth=SECRETVALUE1",
+        "type=s3,bucket=b,region=r,auth=SECRETVALUE1",
+        "type=azblob,account_url=https://a.blob.core.windows.net,auth=SECRETVALUE1",
+    ] {
+        let e = err(&[("CACHE_IMAGE", spec)]);
+        assert!(
+            e.starts_with("CACHE_IMAGE") && e.contains("unknown attribute"),
+            "{spec}: {e}"
+        );
+        assert!(!e.contains("SECRETVALUE1"), "{spec}: {e}");
+        let e = err(&[("CACHE_FROM", spec)]);
+        assert!(
+            e.starts_with("CACHE_FROM") && !e.contains("SECRETVALUE1"),
+            "{e}"
+        );
+    }
+    // Documented attributes still pass.
+    assert!(!args(&[(
+        "CACHE_IMAGE",
+        "type=s3,region=us-east-1,bucket=bk,endpoint_url=http://minio:9000,use_path_style=true"
+    )])
+    .is_empty());
+}

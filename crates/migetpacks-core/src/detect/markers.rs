@@ -266,12 +266,13 @@ fn dotnet(tree: &SourceTree) -> Result<Option<String>, DetectError> {
     if tree.is_file("global.json") {
         return Ok(Some(present("global.json")));
     }
-    let sln = tree
-        .list("")?
-        .into_iter()
-        .find(|e| !e.is_dir && (e.name.ends_with(".sln") || e.name.ends_with(".slnx")));
-    if let Some(e) = sln {
-        return Ok(Some(present(&e.name)));
+    // A search, not a listing: a root folder over the listing cap stops it instead of
+    // refusing an app whose other markers are visible.
+    let sln = tree.find_files("", 0, 1, &|n: &str| {
+        n.ends_with(".sln") || n.ends_with(".slnx")
+    })?;
+    if let Some(name) = sln.first() {
+        return Ok(Some(present(name)));
     }
     let projects = tree.find_files("", DOTNET_PROJECT_DEPTH, 1, &is_dotnet_project)?;
     Ok(projects.first().map(|p| present(p)))

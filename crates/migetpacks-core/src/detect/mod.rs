@@ -302,6 +302,13 @@ pub fn detect(settings: &Settings, tree: &SourceTree) -> Result<Detection, Detec
         _ => None,
     };
     let display_name = display_name(lang, package_manager);
+    // Searches that stopped at a listing cap: the app was still detected, say what was not
+    // searched.
+    for note in tree.capped_searches() {
+        if !evidence.contains(&note) {
+            evidence.push(note);
+        }
+    }
 
     Ok(Detection {
         language: lang,

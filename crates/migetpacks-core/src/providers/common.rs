@@ -140,6 +140,23 @@ pub fn assemble(
 
     // Start command first: it decides whether additional runtimes reach the runtime stage.
     let (raw_cmd, source, processes) = start_command(cx, &lp)?;
+    // The start command becomes one `CMD` line: over BuildKit's line limit the build would
+    // fail late with a parser error; say which input is too long now.
+    if raw_cmd.len() >= crate::render::MAX_LINE {
+        let var = match source {
+            CommandSource::RunCommand => "RUN_COMMAND",
+            CommandSource::Procfile | CommandSource::ProcfileFirst => "Procfile",
+            _ => "start command",
+        };
+        return Err(PlanError::Setting {
+            var: var.into(),
+            reason: format!(
+                "the start command is {} bytes long; a Dockerfile line holds at most {} bytes (put a long command in a script)",
+                raw_cmd.len(),
+                crate::render::MAX_LINE
+            ),
+        });
+    }
     let additional_runtimes = super::multi::weave(cx, &mut lp, &raw_cmd, processes.as_ref())?;
 
     // Builder stage.

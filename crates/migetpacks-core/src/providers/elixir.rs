@@ -87,7 +87,7 @@ fn analyse(cx: &Context) -> Result<Mix, PlanError> {
         child_texts.iter().find(|(_, t)| alias(t)).map(|(dir, t)| {
             let app = capture(t, r"app:\s*:(\w+)")
                 .unwrap_or_else(|| dir.trim_start_matches("apps/").to_string());
-            format!("mix cmd --app {app} mix assets.deploy")
+            format!("mix cmd --app {} mix assets.deploy", crate::words::sh(&app))
         })
     };
     let env = match cx.settings.lang.mix_env.as_str() {

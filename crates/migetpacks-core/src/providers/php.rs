@@ -166,6 +166,15 @@ impl Provider for Php {
             })
             .unwrap_or_default();
         exts.sort();
+        // Extension names go into `install-php-extensions` on a RUN line.
+        for e in &exts {
+            crate::words::name("composer.json require", e).map_err(|reason| {
+                PlanError::Manifest {
+                    path: "composer.json".into(),
+                    reason,
+                }
+            })?;
+        }
         let laravel = cx.has("artisan");
         let mut b = Vec::new();
         if let Some(c) = &composer {

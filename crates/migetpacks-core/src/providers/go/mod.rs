@@ -109,7 +109,7 @@ fn build_step(
         // One package: name the binary; several: go build names each after its package.
         let single = specs.len() == 1 && !specs[0].ends_with("...");
         match (single, bins.first()) {
-            (true, Some(name)) => words.push(format!("-o {BIN}/{name}")),
+            (true, Some(name)) => words.push(format!("-o {}", quote(&format!("{BIN}/{name}")))),
             _ => words.push(format!("-o {BIN}/")),
         }
         words.extend(specs.iter().map(|s| quote(s).into_owned()));
