@@ -108,12 +108,23 @@ fn main() {
         )),
         Command::Build { .. } => unreachable!("handled above"),
     };
+    // Every line printed goes through the masker and has its control characters escaped:
+    // evidence and plans carry repository text (file names, Procfile commands).
+    let masker = migetpacks_core::settings::Settings::from_env(&env)
+        .map(|s| migetpacks_core::mask::Masker::new(&s.secrets).0)
+        .unwrap_or_default();
+    let clean = |text: &str| -> String {
+        text.split('\n')
+            .map(|l| migetpacks_core::mask::escape_controls(&masker.mask(l)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     match result {
         Ok(out) => {
-            print!("{out}");
+            print!("{}", clean(&out));
         }
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            eprintln!("error: {}", clean(&f.message));
             std::process::exit(f.code);
         }
     }

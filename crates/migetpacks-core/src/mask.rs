@@ -295,12 +295,12 @@ mod tests {
 
 /// Make one line of text safe to print on a terminal or in a CI log: every control character
 /// but tab (C0, DEL and the C1 range, which terminals read as escape sequences) is written as
-/// `\x1b` or `\u{9b}`. A file name like `\e[2J\e[32mOK` can then neither clear the screen nor
+/// `\x1b` or `\u009b`. A file name like `\e[2J\e[32mOK` can then neither clear the screen nor
 /// fake a status line. Newlines are escaped too: the caller prints lines.
 ///
 /// ```
 /// use migetpacks_core::mask::escape_controls;
-/// assert_eq!(escape_controls("a\u{1b}[2Jb\tc\u{9b}"), "a\\x1b[2Jb\tc\\u{9b}");
+/// assert_eq!(escape_controls("a\u{1b}[2Jb\tc\u{9b}"), "a\\x1b[2Jb\tc\\u009b");
 /// assert_eq!(escape_controls("plain"), "plain");
 /// ```
 pub fn escape_controls(text: &str) -> String {
@@ -308,8 +308,9 @@ pub fn escape_controls(text: &str) -> String {
     for c in text.chars() {
         match c {
             '\t' => out.push(c),
-            '\0'..='\x1f' | '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            '\u{80}'..='\u{9f}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            '\0'..='\x1f' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            // Written as JSON escapes, so JSON output (where serde leaves these raw) stays JSON.
+            '\x7f'..='\u{9f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             _ => out.push(c),
         }
     }
@@ -325,10 +326,12 @@ pub fn escape_control_bytes(bytes: &[u8]) -> Vec<u8> {
         let b = bytes[i];
         if b == b'\t' {
             out.push(b);
-        } else if b < 0x20 || b == 0x7f {
+        } else if b < 0x20 {
             out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+        } else if b == 0x7f {
+            out.extend_from_slice(b"\\u007f");
         } else if b == 0xc2 && matches!(bytes.get(i + 1), Some(0x80..=0x9f)) {
-            out.extend_from_slice(format!("\\u{{{:x}}}", bytes[i + 1]).as_bytes());
+            out.extend_from_slice(format!("\\u{:04x}", bytes[i + 1]).as_bytes());
             i += 1;
         } else {
             out.push(b);
@@ -348,7 +351,7 @@ mod escape_tests {
         let out = escape_control_bytes(input);
         assert_eq!(
             out,
-            b"\\x1b[2J\\x1b[32m-----> OK\\x07 \xff\xfe \\u{9b}1m \xc3\xa9\tend\\x0d".to_vec()
+            b"\\x1b[2J\\x1b[32m-----> OK\\x07 \xff\xfe \\u009b1m \xc3\xa9\tend\\x0d".to_vec()
         );
         assert!(!out.iter().any(|b| *b < 0x20 && *b != b'\t'));
     }

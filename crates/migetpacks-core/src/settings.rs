@@ -260,12 +260,14 @@ pub const SECRET_VARS: [&str; 5] = [
 /// True when a variable name looks like a credential: `AWS_*`, `DHI_*`, `TOKEN`, `API_KEY`,
 /// `APIKEY`, anything containing `PASSWORD`, `SECRET`, `CREDENTIAL` or `APIKEY`, and names ending
 /// in `_TOKEN`, `_KEY`, `_PASS`, `_PASSWD`, `_PWD` or `_AUTH`. Public keys by name
-/// (`*_PUBLIC_KEY`, `*_PUBLISHABLE_KEY`, `*_SITE_KEY`) and migetpacks' own `CACHE_KEY` are not
-/// credentials. The table test `credential_names` lists examples both ways.
+/// (`*_PUBLIC_KEY`, `*_PUBLISHABLE_KEY`, `*_SITE_KEY`) and migetpacks' own settings that only
+/// look like credentials (`CACHE_KEY`, `BUILD_SECRETS`, a list of names, and `DHI_MIRROR`) are
+/// not. The table test `credential_names` lists examples both ways.
 pub fn is_credential_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     const PUBLIC_KEYS: [&str; 3] = ["_PUBLIC_KEY", "_PUBLISHABLE_KEY", "_SITE_KEY"];
-    if n == "CACHE_KEY" || PUBLIC_KEYS.iter().any(|p| n.ends_with(p)) {
+    const OWN: [&str; 3] = ["CACHE_KEY", "BUILD_SECRETS", "DHI_MIRROR"];
+    if OWN.contains(&n.as_str()) || PUBLIC_KEYS.iter().any(|p| n.ends_with(p)) {
         return false;
     }
     const SUFFIXES: [&str; 7] = [
@@ -973,6 +975,8 @@ mod tests {
         }
         for name in [
             "CACHE_KEY",
+            "BUILD_SECRETS",
+            "DHI_MIRROR",
             "STRIPE_PUBLISHABLE_KEY",
             "VITE_PUBLIC_KEY",
             "RECAPTCHA_SITE_KEY",
