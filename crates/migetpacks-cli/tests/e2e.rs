@@ -518,14 +518,16 @@ fn unreachable_push_registry_fails_clearly() {
     let app = App::new("python-pip", &unique("push-down"));
     let image = "127.0.0.1:1/app:v1";
     let b = build(&e, &app, &[("OUTPUT_IMAGE", image), ("RESULT_FILE", "")]);
-    assert_ne!(b.code, Some(0), "{}", b.log());
+    // A failed build has its own exit code; buildx's status is in the line.
+    assert_eq!(b.code, Some(7), "{}", b.log());
     let line = b
         .stderr
         .lines()
         .find(|l| l.contains("ERROR"))
         .unwrap_or_else(|| panic!("no error line:\n{}", b.log()));
     assert!(
-        line.contains("Docker build failed") && line.contains("failed to push 127.0.0.1:1/app:v1"),
+        line.contains("Docker build failed (buildx exit status 1)")
+            && line.contains("failed to push 127.0.0.1:1/app:v1"),
         "unclear failure line: {line}"
     );
 
@@ -545,7 +547,9 @@ fn unreachable_push_registry_fails_clearly() {
     assert_eq!(res["exit_code"], 1);
     let err = res["error"].as_str().unwrap();
     assert!(
-        err.starts_with("Docker build failed: failed to solve: failed to push 127.0.0.1:1/app:v1"),
+        err.starts_with(
+            "Docker build failed (buildx exit status 1): failed to solve: failed to push 127.0.0.1:1/app:v1"
+        ),
         "{err}"
     );
     forget_local(&e, &[image]);
