@@ -117,6 +117,23 @@ case("use-dhi-not-bool", "Settings::InvalidBool", "USE_DHI", {"requirements.txt"
 case("node-version-injection", "ok", " AS x", {"package.json": "{}"}, {"NODE_VERSION": "18 AS x"})
 case("buildpacks-unknown", "Detect::UnknownBuildpack", "BUILDPACKS", {"requirements.txt": ""}, {"BUILDPACKS": "heroku/cobol"})
 
+# --- hostile repositories and what they could reach (issue 12, docs/security.md) -----------
+HEREDOC = "<<'USER 1000'"
+CSPROJ = '<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>'
+case("go-mod-heredoc", "Plan::Manifest", "go.mod", {"go.mod": f"module example.com/app {HEREDOC}\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n"})
+case("composer-ext-heredoc", "Plan::Manifest", "composer.json", {"composer.json": json.dumps({"require": {"php": ">=8.2", f"ext-gd {HEREDOC}": "*"}}), "index.php": "<?php\n"})
+case("composer-ext-substitution", "Plan::Manifest", "composer.json", {"composer.json": json.dumps({"require": {"php": ">=8.2", "ext-$(id)": "*"}}), "index.php": "<?php\n"})
+case("csproj-heredoc-name", "Render::CopyPath", "<<X.csproj", {"<<X.csproj": CSPROJ, "Program.cs": ""})
+case("cargo-member-heredoc", "Render::CopyPath", "<<X", {"Cargo.toml": '[workspace]\nmembers = ["<<X"]\n', "<<X/Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n', "<<X/src/main.rs": "fn main() {}\n"})
+case("build-command-heredoc", "Settings::Heredoc", "BUILD_COMMAND", {"requirements.txt": ""}, {"BUILD_COMMAND": f"make {HEREDOC}"})
+case("mix-env-heredoc", "Settings::Heredoc", "MIX_ENV", {"requirements.txt": ""}, {"MIX_ENV": "prod <<X"})
+case("build-command-secret", "Settings::SecretInImage", "BUILD_COMMAND", {"requirements.txt": ""}, {"BUILD_COMMAND": "make TOKEN=npm-secret-value", "NPM_TOKEN": "npm-secret-value"})
+case("build-env-secret-value", "Settings::SecretInImage", "VITE_API_URL", {"requirements.txt": ""}, {"BUILD_ENV": "VITE_*", "VITE_API_URL": "https://u:npm-secret-value@api", "NPM_TOKEN": "npm-secret-value"})
+case("build-env-api-key", "Settings::Credential", "API_KEY", {"requirements.txt": ""}, {"BUILD_ENV": "API_KEY", "API_KEY": "k"})
+case("cache-image-userinfo", "Settings::Cache::UserInfo", "CACHE_IMAGE", {"requirements.txt": ""}, {"CACHE_IMAGE": "bob:hunter2@r.io/acme/cache"})
+case("cache-image-unknown-attribute", "Settings::Cache::UnknownAttribute", "CACHE_IMAGE", {"requirements.txt": ""}, {"CACHE_IMAGE": "type=registry,ref=r.io/acme/cache,auth=hunter2"})
+case("compose-deep-nesting", "Compose::Invalid", "compose.yaml", {"compose.yaml": "services: " + "[" * 100 + "]" * 100 + "\n"}, {"LANGUAGE": "compose"})
+
 def write():
     for name, (category, names, files, env) in CASES.items():
         d = os.path.join(ROOT, name)

@@ -88,7 +88,7 @@ fn run_pipeline(env: &EnvMap, dir: &Path) -> Result<String, Failed> {
                 .parent()
                 .and_then(Path::to_str)
                 .unwrap_or("");
-            compose::plan_services(&file, dir).map_err(|e| fail("Compose", e))?;
+            compose::resolve_services(&file, dir, &tree).map_err(|e| fail("Compose", e))?;
             Ok(String::new())
         }
         _ => generate(&settings, &tree)
@@ -321,6 +321,35 @@ fn generated_corpus() {
         env(&[("COMPOSE_FILE", "a.yaml")]),
         "Detect::NotFound",
         "COMPOSE_FILE",
+    );
+    // Compose paths are resolved through the source view (issue 12, item 1).
+    case(
+        "compose-context-symlink-root",
+        &|p| {
+            std::fs::write(
+                p.join("compose.yaml"),
+                "services:\n  web:\n    build: hostroot\n",
+            )
+            .unwrap();
+            symlink("/", p.join("hostroot")).unwrap();
+        },
+        env(&[("LANGUAGE", "compose")]),
+        "Compose::Service",
+        "compose.yaml",
+    );
+    case(
+        "compose-dockerfile-symlink-outside",
+        &|p| {
+            std::fs::write(
+                p.join("compose.yaml"),
+                "services:\n  web:\n    build:\n      context: .\n      dockerfile: Dockerfile.x\n",
+            )
+            .unwrap();
+            symlink("/etc/shadow", p.join("Dockerfile.x")).unwrap();
+        },
+        env(&[("LANGUAGE", "compose")]),
+        "Compose::Service",
+        "outside the source folder",
     );
     case(
         "project-path-wide-folder",

@@ -191,6 +191,13 @@ impl Provider for Go {
             reason: "missing: only Go modules are supported (Godeps and glide are not); run `go mod init`".into(),
         })?;
         let gm = parse_go_mod(&text);
+        // The module path names the binary, which goes into RUN and CMD lines.
+        if let Some(m) = &gm.module {
+            crate::words::name("module path", m).map_err(|reason| PlanError::Manifest {
+                path: "go.mod".into(),
+                reason,
+            })?;
+        }
         let mut notes = Vec::new();
         let mut warnings = Vec::new();
         let specs = package_specs(cx, &gm, &mut notes);
