@@ -137,6 +137,19 @@ impl Provider for Php {
         Language::Php
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["composer.json", "index.php"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            v.version_file(".php-version", Verbatim),
+            composer_php(v),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let (tag, tag_warning) = php_tag(&cx.version.value);
         let mut warnings: Vec<String> = tag_warning.into_iter().collect();
@@ -291,6 +304,21 @@ impl Provider for Php {
     fn translate_command(&self, _cx: &Context, command: &str) -> String {
         translate(command)
     }
+}
+
+/// `composer.json` `require.php`.
+fn composer_php(v: &super::VersionSources) -> super::Found {
+    use crate::version::sources::{manifest, non_empty};
+    let Some(text) = v.read("composer.json")? else {
+        return Ok(None);
+    };
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| manifest("composer.json", format!("not valid JSON: {e}")))?;
+    Ok(doc
+        .get("require")
+        .and_then(|r| r.get("php"))
+        .and_then(|v| v.as_str())
+        .and_then(|v| non_empty("composer.json require.php", v, super::Transform::Norm)))
 }
 
 #[cfg(test)]

@@ -24,9 +24,11 @@ macro_rules! re {
     };
 }
 
-mod jvm;
+pub(crate) mod jvm;
 pub mod normalize;
 pub(crate) mod sources;
+
+pub use sources::{Found, VersionSources};
 
 use crate::detect::DetectError;
 use crate::language::Language;
@@ -50,7 +52,7 @@ pub struct Version {
 
 /// How a raw value from a source becomes a tag value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Transform {
+pub enum Transform {
     /// Used as written (a leading `v` before a digit is dropped).
     Verbatim,
     /// [`normalize::normalize`].
@@ -84,7 +86,7 @@ impl Transform {
 
 /// A raw value found in one source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Candidate {
+pub struct Candidate {
     /// The variable or file (with the field, e.g. `package.json engines.node`).
     pub source: String,
     /// The text as read.
@@ -152,25 +154,10 @@ pub fn resolve(
     })
 }
 
-/// The default version of each language (empty for Dockerfile and compose).
+/// The default version of each language (empty for Dockerfile and compose), from its
+/// [`crate::language::LanguageSpec`].
 pub fn default_version(lang: Language) -> &'static str {
-    match lang {
-        Language::Nodejs => "22.16.0",
-        Language::Bun => "1.3.4",
-        Language::Deno => "2.6.1",
-        Language::Ruby => "3.4.4",
-        Language::Python => "3.12.8",
-        Language::Go => "1.25.0",
-        Language::Rust => "1.92.0",
-        Language::Php => "8.3",
-        Language::Java => "21",
-        Language::Dotnet => "8.0",
-        Language::Elixir => "1.18.4",
-        Language::Scala => "3.5.2",
-        Language::Clojure => "1.11.1",
-        Language::Kotlin => "2.1.0",
-        Language::Dockerfile | Language::Compose => "",
-    }
+    lang.default_version()
 }
 
 /// True for a valid Docker tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`).
