@@ -115,7 +115,7 @@ pub enum BuildNetwork {
     Default,
 }
 
-/// Language-specific knobs (configuration.md §7).
+/// Language-specific knobs (docs/configuration.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LanguageSettings {
     /// `NODE_OPTIONS` (default `--max_old_space_size=2560`).

@@ -1,8 +1,8 @@
-//! Buildpack names (`BUILDPACKS`, app.json `buildpacks`) → languages (detection.md §6).
+//! Buildpack names (`BUILDPACKS`, app.json `buildpacks`) → languages (docs/detection.md).
 //!
 //! Beyond the original table this also maps repository and archive URLs by their last path
 //! segment (`https://github.com/heroku/heroku-buildpack-ruby` → ruby, `…/ruby.tgz` → ruby),
-//! `heroku/jvm` and `heroku/maven` → java and `<x>/golang` → go (known-defects 32). An entry
+//! `heroku/jvm` and `heroku/maven` → java and `<x>/golang` → go (docs/differences.md). An entry
 //! that maps to no language is an error naming where it was given, instead of being dropped
 //! silently.
 

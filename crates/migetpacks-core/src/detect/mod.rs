@@ -1,12 +1,12 @@
 //! Language detection: overrides, detector order, package managers, buildpacks.
 //!
-//! Precedence of the primary language (detection.md §1, with known-defects 29/32 fixed):
+//! Precedence of the primary language (docs/detection.md; differences from the original in docs/differences.md):
 //! 1. `BUILDPACKS` (first entry primary, the rest additional runtimes);
 //! 2. else `LANGUAGE` (primary) and, if `app.json` lists buildpacks, its entries after the
 //!    first as additional runtimes;
 //! 3. else `app.json` `buildpacks`: the **first** entry is primary, as migetpacks' docs say
 //!    (the original code used the last one, Heroku's rule);
-//! 4. else the detector ([`markers`], detection.md §2).
+//! 4. else the detector ([`markers`]: each provider in `PROVIDERS` order).
 //!
 //! Every decision is recorded as a human-readable line in [`Detection::evidence`].
 
@@ -118,7 +118,7 @@ pub struct Detection {
     /// The JavaScript project (package manager, lockfile, `packageManager` field) when Node.js
     /// or Bun is the primary language, or Node.js is an additional runtime with a
     /// `package.json`. Generators use this one decision for the install step
-    /// (known-defects 30).
+    /// (docs/detection.md).
     pub js_project: Option<JsProject>,
     /// Additional buildpacks (multi-buildpack), in order; never contains the primary.
     pub additional: Vec<Language>,
@@ -470,7 +470,7 @@ pub fn analyze(settings: &Settings, root: &SourceTree) -> Result<Analysis, Detec
     })
 }
 
-/// Resolve the version of each additional runtime of `detection`, in order (detection.md §7:
+/// Resolve the version of each additional runtime of `detection`, in order (docs/detection.md:
 /// the same version sources as for a primary language).
 pub fn additional_versions(
     detection: &Detection,

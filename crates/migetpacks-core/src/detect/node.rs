@@ -1,5 +1,5 @@
-//! Node.js and Bun projects: `package.json`, the package manager (detection.md §4) and
-//! Next.js standalone output (§5).
+//! Node.js and Bun projects: `package.json`, the package manager and Next.js standalone
+//! output (docs/detection.md).
 
 use super::{DetectError, PackageManager};
 use crate::source::SourceTree;

@@ -102,7 +102,7 @@ fn docroot(cx: &Context) -> String {
         .to_string()
 }
 
-/// Rewrite Heroku-style PHP start commands for FrankenPHP (generation.md §3 step 4).
+/// Rewrite Heroku-style PHP start commands for FrankenPHP.
 pub fn translate(command: &str) -> String {
     let words: Vec<&str> = command.split_whitespace().collect();
     let trim = |d: &str| -> String {

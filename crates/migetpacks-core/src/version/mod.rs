@@ -1,8 +1,8 @@
-//! Version detection and normalisation (detection.md §8–§9).
+//! Version detection and normalisation (docs/detection.md).
 //!
 //! [`resolve`] walks the version sources of a language in priority order (the `*_VERSION`
 //! override from [`Settings::version_overrides`], then version files, then manifests) and takes
-//! the first non-empty one. Empty version files count as absent (known-defects 23). The value
+//! the first non-empty one. Empty version files count as absent (docs/differences.md). The value
 //! is normalised as the language requires and must be a usable image tag; if it is not
 //! (`<22`, `${java.version}`, `stable`), the language default is used and a warning names the
 //! file or variable the bad value came from.
@@ -185,7 +185,7 @@ pub fn is_valid_version(s: &str) -> bool {
 /// The Java major version used in image tags: a leading `1.` is dropped, then the leading
 /// number is kept (`1.8` → `8`, `17.0.2` → `17`, `21` → `21`, `11.0.2+9` → `11`).
 ///
-/// This is the one rule for every JVM language (known-defects 26): Kotlin, Scala and Clojure
+/// This is the one rule for every JVM language (docs/differences.md): Kotlin, Scala and Clojure
 /// providers get their JDK with `resolve(Language::Java, …)`, which ends in this function.
 ///
 /// ```
@@ -209,7 +209,7 @@ pub fn java_major(raw: &str) -> Option<String> {
 }
 
 /// The .NET channel (`major.minor`) of an SDK version, target framework or channel:
-/// `8.0.100` → `8.0`, `net8.0-windows` → `8.0`, `9` → `9.0` (known-defects 25: the runtime
+/// `8.0.100` → `8.0`, `net8.0-windows` → `8.0`, `9` → `9.0` (docs/differences.md: the runtime
 /// images are tagged by channel, not by SDK version).
 ///
 /// ```
@@ -243,7 +243,7 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The first meaningful line of a version file (detection.md §8): lines starting with `#`
+/// The first meaningful line of a version file (docs/detection.md): lines starting with `#`
 /// and blank lines are skipped, whitespace is removed. Empty when there is none.
 pub fn first_line(text: &str) -> String {
     text.lines()
