@@ -233,7 +233,7 @@ fn execute(
     let temp = tempfile::Builder::new()
         .prefix("migetpacks-")
         .tempdir()
-        .map_err(|e| Failure::new(1, format!("temporary folder: {e}")))?;
+        .map_err(|e| Failure::new(crate::exit::BUILD, format!("temporary folder: {e}")))?;
     crate::runner::register_temp(temp.path().to_path_buf());
     let temp_path = temp.path().to_path_buf();
     *temp_slot = Some(temp);
@@ -366,7 +366,8 @@ pub(super) fn context_dir(tree: &SourceTree) -> Result<PathBuf, Failure> {
 }
 
 pub(super) fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))
+    std::fs::write(path, text)
+        .map_err(|e| Failure::new(crate::exit::BUILD, format!("{}: {e}", path.display())))
 }
 
 /// The buildx command for one image.
