@@ -252,8 +252,7 @@ fn execute(
         docker,
     };
 
-    let detection = migetpacks_core::detect::detect(&run.settings, &run.tree)
-        .map_err(migetpacks_core::Error::from)?;
+    let detection = migetpacks_core::pipeline::detect_language(&run.settings, &run.tree)?;
     report.language = Some(detection.language);
     ui.header(&format!("{} app detected", detection.display_name));
     for e in &detection.evidence {
@@ -272,8 +271,7 @@ fn execute(
 /// Build a generated Dockerfile.
 fn generated(run: &Run, detection: Detection, report: &mut Report) -> Result<Built, Failure> {
     let ui = run.ui;
-    let version = migetpacks_core::version::resolve(detection.language, &run.settings, &run.tree)
-        .map_err(migetpacks_core::Error::from)?;
+    let version = migetpacks_core::pipeline::version_of(&detection, &run.settings, &run.tree)?;
     ui.header("Resolving versions");
     ui.info(&format!(
         "{} {} ({})",

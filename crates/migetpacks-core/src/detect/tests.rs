@@ -1,4 +1,5 @@
 use super::*;
+use crate::pipeline::analyze;
 use crate::settings::EnvMap;
 
 type Files<'a> = &'a [(&'a str, &'a str)];

@@ -23,13 +23,13 @@ pub mod ruby;
 pub mod rust;
 pub mod scala;
 
-use crate::detect::{AdditionalVersion, DetectError, Detection};
+use crate::detect::{DetectError, Detection};
 use crate::language::Language;
 use crate::mounts::{mount, CacheKind, CacheMount};
 use crate::plan::Step;
 use crate::settings::Settings;
 use crate::source::{SourceError, SourceTree};
-use crate::version::{Found, Transform, Version, VersionSources};
+use crate::version::{AdditionalVersion, Found, Transform, Version, VersionSources};
 
 /// Why a plan could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -50,6 +50,15 @@ pub struct Version {
     pub warnings: Vec<String>,
 }
 
+/// The version of one additional runtime.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdditionalVersion {
+    /// The runtime.
+    pub language: Language,
+    /// Its version.
+    pub version: Version,
+}
+
 /// How a raw value from a source becomes a tag value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transform {

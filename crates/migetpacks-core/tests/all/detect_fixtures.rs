@@ -1,7 +1,8 @@
 //! Detection and version snapshots over every folder of `fixtures/` (see fixtures/README.md).
 
 use crate::support::{self, fixtures_dir};
-use migetpacks_core::detect::{analyze, DetectError};
+use migetpacks_core::detect::DetectError;
+use migetpacks_core::pipeline::analyze;
 use migetpacks_core::settings::Settings;
 use migetpacks_core::source::SourceTree;
 use std::path::Path;
@@ -12,7 +13,7 @@ fn fixture_settings(dir: &Path) -> Settings {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
 
-fn analyze_fixture(dir: &Path) -> Result<migetpacks_core::detect::Analysis, DetectError> {
+fn analyze_fixture(dir: &Path) -> Result<migetpacks_core::pipeline::Analysis, DetectError> {
     let tree = SourceTree::open(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     analyze(&fixture_settings(dir), &tree)
 }
