@@ -12,7 +12,7 @@
 //!   the original failed with "Unable to detect language";
 //! - the `*.kt` search under `src/` and the .NET project search are depth-bounded.
 
-use super::DetectError;
+use super::{DetectError, PackageManager};
 use crate::language::Language;
 use crate::providers::PROVIDERS;
 use crate::settings::Settings;
@@ -83,7 +83,13 @@ pub(super) fn detect(settings: &Settings, tree: &SourceTree) -> Result<Match, De
         m.compose_file = Some(f.to_string());
         return Ok(m);
     }
-    if let Some(lock) = any_file(tree, &["pnpm-lock.yaml", "yarn.lock", "package-lock.json"]) {
+    // A Node.js lockfile (Bun's mean Bun, matched above) without package.json.
+    let node_lock = super::node::LOCKFILES
+        .iter()
+        .filter(|(_, pm)| *pm != PackageManager::Bun)
+        .map(|(file, _)| *file)
+        .find(|f| tree.is_file(f));
+    if let Some(lock) = node_lock {
         return Err(DetectError::Manifest {
             path: "package.json".into(),
             reason: format!(

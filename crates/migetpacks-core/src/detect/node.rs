@@ -7,8 +7,9 @@ use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
 
-/// Lockfiles in decision order (pnpm, yarn, npm as the original; Bun's after them).
-const LOCKFILES: [(&str, PackageManager); 5] = [
+/// Lockfiles in decision order (pnpm, yarn, npm as the original; Bun's after them): the one
+/// list of JavaScript lockfiles detection uses.
+pub(crate) const LOCKFILES: [(&str, PackageManager); 5] = [
     ("pnpm-lock.yaml", PackageManager::Pnpm),
     ("yarn.lock", PackageManager::Yarn),
     ("package-lock.json", PackageManager::Npm),
