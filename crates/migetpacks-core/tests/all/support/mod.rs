@@ -6,22 +6,10 @@
 
 pub mod plan;
 
-use migetpacks_core::detect::Detection;
 use migetpacks_core::language::Language;
-use migetpacks_core::pipeline::{generate_with, Generated};
-use migetpacks_core::settings::{EnvMap, Settings};
-use migetpacks_core::source::SourceTree;
-use migetpacks_core::version::Version;
+use migetpacks_core::pipeline::Generated;
+use migetpacks_core::settings::EnvMap;
 use migetpacks_core::Error;
-
-/// Settings from literal pairs.
-pub fn settings(pairs: &[(&str, &str)]) -> Settings {
-    let env: EnvMap = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Settings::from_env(&env).expect("test settings are valid")
-}
 
 /// The settings variants each fixture is snapshotted under (name, extra env).
 pub const VARIANTS: [(&str, &[(&str, &str)]); 3] = [
@@ -37,15 +25,7 @@ pub fn try_generate(
     files: &[(&str, &str)],
     env: &[(&str, &str)],
 ) -> Result<Generated, Error> {
-    let tree = SourceTree::in_memory(files.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let detection = Detection::new(lang);
-    let version = Version {
-        value: version.into(),
-        source: "test".into(),
-        raw: None,
-        warnings: vec![],
-    };
-    generate_with(&settings(env), &tree, detection, version)
+    plan::try_generate(lang, None, version, files, env)
 }
 
 /// Like [`try_generate`], panicking with the error.
