@@ -308,7 +308,7 @@ def run_action(inputs, build, mapped):
             env = h.env(GITHUB_ACTION_PATH=INTEGRATIONS / "github-action", GITHUB_WORKSPACE=workspace,
                         RUNNER_TEMP=h.dir / "runner-temp", GITHUB_OUTPUT=outputs,
                         VITE_API_URL="https://api.example.com", PIP_TOKEN="pip-secret-value",
-                        NODE_VERSION="20.11.1", **extra)
+                        NODE_VERSION="20.11.1", DOCKERFILE_SYNTAX="", **extra)
             env.update(render_action_env(inputs, build, example, runtime))
             return env
 
@@ -325,8 +325,9 @@ def run_action(inputs, build, mapped):
                      "BUILD_SECRETS", "CACHE_IMAGE", "CACHE_MODE", "TAG_LATEST", "RESULT_FILE",
                      "VITE_API_URL", "PIP_TOKEN", "NODE_VERSION", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_RESULTS_URL"):
             check(name in passed, f"action: {name} is not passed to the container")
-        check("SHOULD_NOT_PASS" not in passed and "LANGUAGE" not in passed,
-              "action: an unrelated or empty variable is passed to the container")
+        check("SHOULD_NOT_PASS" not in passed and "DHI_PASSWORD" not in passed,
+              "action: an unrelated or unset variable is passed to the container")
+        check("DOCKERFILE_SYNTAX" in passed, "action: a setting set empty in the step's env is not passed")
         check(f"{workspace / 'web'}:{workspace / 'web'}:ro" in run["mounts"], f"action: source not mounted read-only: {run['mounts']}")
         builds = h.builds()
         if check(len(builds) == 1, f"action: {len(builds)} buildx builds"):

@@ -40,6 +40,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 log "unit, snapshot and lint tests"
 cargo test --workspace --locked
 
+log "CI and cluster templates (scripts/check-integrations.py, fake docker)"
+python3 scripts/check-integrations.py
+
 if [ "${MIGETPACKS_FUZZ:-1}" != "0" ]; then
   log "fuzz smoke run (every target, ${FUZZ_SECONDS:-10}s each)"
   FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz-smoke.sh
@@ -58,5 +61,7 @@ if [ "${MIGETPACKS_E2E:-1}" != "0" ]; then
   log "end-to-end tests (one build at a time)"
   # The debug binary built above: the builds' time is the engine's, not the binary's.
   cargo test --locked -p migetpacks-cli --test e2e -- --ignored --test-threads=1
+  log "the tool's own image, built on the engine and used (scripts/e2e-tool-image.sh)"
+  bash scripts/e2e-tool-image.sh
 fi
 log "all tests passed"

@@ -60,7 +60,8 @@ while IFS= read -r name; do
 done < <(compgen -e)
 for name in "${names[@]}"; do
   [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "not a variable name: $name"
-  if [ -n "${!name:-}" ]; then run+=(-e "$name"); fi
+  # Set, even empty: an empty DOCKERFILE_SYNTAX means "no syntax line", not the default.
+  if [ -n "${!name+set}" ]; then run+=(-e "$name"); fi
 done
 
 # The daemon: the runner's socket (or DOCKER_HOST), mounted at the same path.
