@@ -24,14 +24,14 @@ fail() { printf '[tool-image] FAILED: %s\n' "$*" >&2; exit 1; }
 case $DOCKER_HOST in unix://*) sock=${DOCKER_HOST#unix://} ;; *) fail "DOCKER_HOST must be a unix socket to mount: $DOCKER_HOST" ;; esac
 work=$(mktemp -d)
 containers=()
+tag=$(date +%s)-$$
+tool=$REG/e2e/migetpacks-tool:$tag
 cleanup() {
   if ((${#containers[@]})); then docker rm -f "${containers[@]}" >/dev/null 2>&1 || true; fi
+  docker image rm "$tool" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-tag=$(date +%s)-$$
-tool=$REG/e2e/migetpacks-tool:$tag
 app=$REG/e2e/tool-image-python-pip
 build=(docker buildx build --progress=plain --network=host --provenance=false
   -f integrations/image/Dockerfile -t "$tool" --load)
@@ -109,5 +109,4 @@ registry_digest=$(curl -fsS -o /dev/null -D - \
 cached=$(grep -c ' CACHED$' "$work/run2.log" || true)
 [ "$cached" -gt 0 ] || { tail -40 "$work/run2.log"; fail "run 2 reused nothing from run 1's registry cache"; }
 log "2. outputs match the registry ($out_digest), $cached steps from the cache"
-docker image rm "$tool" >/dev/null 2>&1 || true
 log "passed"
