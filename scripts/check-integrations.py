@@ -705,10 +705,40 @@ def check_dockerfiles():
     check("--locked" in text and "--release" in text and "type=cache" in text, "image: cargo build --release --locked with cache mounts")
 
 
+def check_shell():
+    """shellcheck on every shell script the templates carry, when shellcheck is installed."""
+    shellcheck = shutil.which("shellcheck")
+    if not shellcheck:
+        print("note: shellcheck not installed; template scripts not linted", file=sys.stderr)
+        return
+    (jobs,) = load(GITLAB)
+    (task,) = load(TEKTON)
+    (strategy,) = load(SHIPWRIGHT)
+    scripts = {
+        "gitlab .migetpacks-dind": "\n".join(gitlab_merge(jobs, ".migetpacks-dind").get("before_script", [])
+                                              + gitlab_merge(jobs, ".migetpacks-dind")["script"]),
+        "tekton step": task["spec"]["steps"][0]["script"],
+        "shipwright step": strategy["spec"]["steps"][0]["args"][1],
+    }
+    files = [str(INTEGRATIONS / "github-action/run.sh")]
+    tmp = Path(tempfile.mkdtemp(prefix="check-integrations-sh-"))
+    try:
+        for name, text in scripts.items():
+            f = tmp / (name.replace(" ", "_") + ".sh")
+            # $(params.…)/$(results.…) are the controller's, not command substitutions.
+            f.write_text("#!/usr/bin/env bash\n" + re.sub(r"\$\((params|results|workspaces)\.[^)]*\)", "/x", text))
+            files.append(str(f))
+        proc = subprocess.run([shellcheck, "-s", "bash"] + files, capture_output=True, text=True)
+        check(proc.returncode == 0, f"shellcheck:\n{proc.stdout}{proc.stderr}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     check_result_schema()
     for name, fn in [("GitHub Action", check_action), ("GitLab CI", check_gitlab), ("Tekton Task", check_tekton),
-                     ("Shipwright strategy", check_shipwright), ("Dockerfiles", check_dockerfiles)]:
+                     ("Shipwright strategy", check_shipwright), ("Dockerfiles", check_dockerfiles),
+                     ("template scripts (shellcheck)", check_shell)]:
         before = len(FAILURES)
         try:
             fn()

@@ -4,7 +4,8 @@
 # the local BuildKit engine and registry (scripts/engine.sh) for the end-to-end tests.
 #
 # MIGETPACKS_E2E=0 skips the engine and the end-to-end tests; MIGETPACKS_FUZZ=0 skips the
-# fuzz smoke run.
+# fuzz smoke run; MIGETPACKS_TOOL_IMAGE_BINARY=prebuilt puts the debug binary into the tool
+# image's end-to-end test instead of compiling it there (scripts/e2e-tool-image.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
