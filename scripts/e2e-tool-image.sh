@@ -26,13 +26,13 @@ work=$(mktemp -d)
 containers=()
 tag=$(date +%s)-$$
 tool=$REG/e2e/migetpacks-tool:$tag
+app=$REG/e2e/tool-image-python-pip
 cleanup() {
   if ((${#containers[@]})); then docker rm -f "${containers[@]}" >/dev/null 2>&1 || true; fi
-  docker image rm "$tool" >/dev/null 2>&1 || true
+  docker image rm "$tool" "$app:$tag" "$app:$tag-action" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-app=$REG/e2e/tool-image-python-pip
 build=(docker buildx build --progress=plain --network=host --provenance=false
   -f integrations/image/Dockerfile -t "$tool" --load)
 case $MODE in
