@@ -2,7 +2,7 @@
 //! no user value adds an instruction or opens a heredoc (instructions are split the way
 //! BuildKit's parser splits them, heredocs included), and no secret reaches the Dockerfile.
 #![no_main]
-#[path = "../../crates/migetpacks-core/tests/support/buildkit.rs"]
+#[path = "../../crates/migetpacks-core/tests/all/support/buildkit.rs"]
 mod buildkit;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;

@@ -25,12 +25,24 @@ pub struct Failure {
     pub docker_status: Option<i32>,
 }
 
+// The table above, as constants: every exit code the CLI uses is one of these.
+/// An internal failure: an I/O step around the build (temporary folder, starting docker,
+/// writing a file).
+pub const BUILD: i32 = 1;
 /// Invalid settings or command line.
 pub const USAGE: i32 = 2;
 /// Unreadable source or no language.
 pub const SOURCE: i32 = 3;
-/// The build itself failed (buildx exited non-zero).
+/// `docker` was not found.
+pub const NO_DOCKER: i32 = 4;
+/// `docker buildx` is not available.
+pub const NO_BUILDX: i32 = 5;
+/// The build engine did not answer.
+pub const NO_ENGINE: i32 = 6;
+/// The build itself failed (buildx exited non-zero); buildx's status is kept apart.
 pub const BUILD_FAILED: i32 = 7;
+/// Interrupted by SIGINT or SIGTERM.
+pub const INTERRUPTED: i32 = 130;
 
 impl Failure {
     /// A usage error.

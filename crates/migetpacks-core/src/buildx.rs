@@ -7,7 +7,7 @@
 //! ```
 //!
 //! The operator's build args (`BUILD_VARS`, secret by definition) never appear in argv
-//! (visible in `ps`): each is passed as `--build-arg KEY` and its value goes into the child's
+//! (visible in `ps`, docs/security.md): each is passed as `--build-arg KEY` and its value goes into the child's
 //! environment ([`BuildCommand::env`]); buildx reads the value of a name-only `--build-arg`
 //! from its environment. Because of that, such an arg may not be named like a variable docker
 //! itself reads (`DOCKER_HOST`, `PATH`, …) or like a BuildKit secret.
