@@ -88,6 +88,11 @@ def check_result_schema():
 FAKE_DOCKER = r"""#!/bin/sh
 # Records every call, answers what the templates ask beyond the project's fake, and hands
 # the rest (buildx version/inspect/build/imagetools) to the project's fake docker.
+# migetpacks starts docker with an allow-listed environment (docs/security.md §2): the
+# harness's own settings then come from the parent migetpacks process.
+if [ -z "$HARNESS_DIR" ]; then
+  eval "$(tr '\0' '\n' < /proc/$PPID/environ | sed -n "s/^\(HARNESS_DIR\|PROJECT_FAKE\)=\(.*\)$/\1='\2'/p")"
+fi
 { printf 'docker'; for a in "$@"; do printf ' %s' "$a"; done; echo; } >>"$HARNESS_DIR/calls.log"
 case "$1" in
   login) cat >"$HARNESS_DIR/login-stdin"; exit 0 ;;

@@ -166,10 +166,10 @@ pub fn stream(
             cmd.process_group(0);
             Ok(())
         });
-    let handle = Arc::new(
-        expr.reader()
-            .map_err(|e| Failure::new(crate::exit::BUILD, format!("cannot start {program}: {e}")))?,
-    );
+    let handle =
+        Arc::new(expr.reader().map_err(|e| {
+            Failure::new(crate::exit::BUILD, format!("cannot start {program}: {e}"))
+        })?);
     if let Ok(mut c) = cleanup().lock() {
         c.child = Some(handle.clone());
         c.group = handle.pids().first().map(|p| *p as i32);

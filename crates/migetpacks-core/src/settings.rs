@@ -641,8 +641,15 @@ impl Settings {
         secrets.sort();
         secrets.dedup();
         // A secret inside a setting that is baked into the image would end up in its layers
-        // and config, readable by anyone who pulls it.
-        let (masker, _) = crate::mask::Masker::new(&secrets);
+        // and config, readable by anyone who pulls it. BUILD_VARS values are masked like
+        // secrets but are often plain build arguments (an API URL also given to BUILD_ENV),
+        // so only the values that are certainly secret are checked here.
+        let certain: Vec<String> = secrets
+            .iter()
+            .filter(|v| !build_vars.iter().any(|(_, b)| b == *v))
+            .cloned()
+            .collect();
+        let (masker, _) = crate::mask::Masker::new(&certain);
         let baked = BAKED_VARS
             .iter()
             .filter_map(|var| map.get(*var).map(|v| (var.to_string(), v)))
@@ -1010,6 +1017,13 @@ mod tests {
             );
             assert!(!msg.contains("npm-secret-value"), "{msg}");
         }
+        // A BUILD_VARS value (often a plain build argument) may also be given to BUILD_ENV.
+        assert!(Settings::from_env(&env(&[
+            ("BUILD_VARS", r#"{"API_URL":"https://api.example.com"}"#),
+            ("BUILD_ENV", "VITE_*"),
+            ("VITE_API_URL", "https://api.example.com"),
+        ]))
+        .is_ok());
         // Without the secret in them, the same settings are fine.
         assert!(Settings::from_env(&env(&[
             ("NPM_TOKEN", "npm-secret-value"),
