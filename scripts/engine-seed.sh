@@ -18,14 +18,34 @@ SEED_TODO=()
 SEED_BOOT_PID=
 SEED_LAST_PID=
 
-# seed_tags NAME: the tags pushed for NAME (the first one is the one built).
+# Each scripts/engine-images/NAME.Dockerfile is one image; its header lines say how to build it:
+#   # image: REPO           repository (default library/NAME)
+#   # tags: T...            tags of the final stage
+#   # tags@STAGE: T...      tags of another stage (built first, with --target STAGE)
+#   # args: K=V...          build arguments
+#   # contexts: N=SRC...    named build contexts; SRC rust-sysroot or cargo-bin: this machine's
+#   # dockerfile: F         build F's recipe instead of this file's body (a variant of F)
+SEED_IMAGES=$SCRIPTS/engine-images
+seed_header() { sed -n "s/^# $2: //p" "$SEED_IMAGES/$1.Dockerfile"; }
+seed_known() { for f in "$SEED_IMAGES"/*.Dockerfile; do f=${f##*/}; echo "${f%.Dockerfile}"; done; }
+seed_repo() { local r=library/$1; [ "$1" = debian ] || r=$(seed_header "$1" image); echo "${r:-library/$1}"; }
+
+# seed_tags NAME: the tags pushed for NAME, in every stage.
 seed_tags() {
   case $1 in
     debian) echo bookworm-slim bookworm 12-slim 12 ;;
-    python) echo 3.11-slim 3.11 3.11-bookworm 3.11-slim-bookworm ;;
-    node) echo 18-slim 18 18-bookworm 18-slim-bookworm ;;
-    golang) echo 1.19 1.19-bookworm ;;
-    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang)" ;;
+    *)
+      [ -f "$SEED_IMAGES/$1.Dockerfile" ] || die "ENGINE_SEED: unknown image '$1' (known: debian $(seed_known | tr '\n' ' '))"
+      sed -n 's/^# tags\(@[a-z]*\)\{0,1\}: //p' "$SEED_IMAGES/$1.Dockerfile" | tr '\n' ' ' | sed 's/ $//'
+      ;;
+  esac
+}
+
+seed_context() {
+  case $1 in
+    rust-sysroot) rustc --print sysroot || die "the rust image needs this machine's Rust toolchain (rustc on PATH)" ;;
+    cargo-bin) echo "${CARGO_HOME:-$HOME/.cargo}/bin" ;;
+    *) die "unknown seed context source '$1'" ;;
   esac
 }
 
@@ -64,7 +84,9 @@ seed_hash() {
       cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true
     else
       seed_hash debian
-      cat "$SCRIPTS/engine-images/$1.Dockerfile"
+      # Tags are hashed above; the rest of the file (other headers included) below.
+      grep -v '^# tags[@a-z]*: ' "$SEED_IMAGES/$1.Dockerfile"
+      if [ -n "$(seed_header "$1" dockerfile)" ]; then cat "$SEED_IMAGES/$(seed_header "$1" dockerfile)"; fi
     fi
   } | sha256sum | cut -c1-16
 }
@@ -73,7 +95,7 @@ seed_hash() {
 seed_present() {
   local repo tags t
   [ "$(cat "$SEED_STAMPS/$1" 2>/dev/null)" = "$(seed_hash "$1")" ] || return 1
-  for repo in "library/$1" "mirror/library/$1"; do
+  for repo in "$(seed_repo "$1")" "mirror/$(seed_repo "$1")"; do
     tags=$(curl -fsS --max-time 5 "http://$REG/v2/$repo/tags/list" 2>/dev/null) || return 1
     for t in $(seed_tags "$1"); do
       case $tags in *"\"$t\""*) ;; *) return 1 ;; esac
@@ -83,6 +105,7 @@ seed_present() {
 
 seed_plan() {
   local name wanted=()
+  if [ "$SEED" = all ]; then SEED="debian $(seed_known | tr '\n' ' ')"; fi
   for name in $SEED; do
     seed_tags "$name" >/dev/null
     case $name in debian) ;; *) wanted+=("$name") ;; esac
@@ -145,18 +168,45 @@ seed_debian() {
   seed_publish "$SEED_BASE" debian
 }
 
-# seed_build_start NAME: build scripts/engine-images/NAME.Dockerfile FROM the debian image and
-# push every tag, in the background; its pid goes to SEED_LAST_PID (no $(...): `wait` needs a
-# child of this shell).
+# seed_build_start NAME: build NAME's recipe FROM the debian image and push every tag of every
+# stage, in the background; its pid goes to SEED_LAST_PID (no $(...): `wait` needs a child of
+# this shell).
 seed_build_start() {
-  local name=$1 t args=()
-  for t in $(seed_tags "$name"); do args+=(-t "$REG/library/$name:$t" -t "$REG/mirror/library/$name:$t"); done
+  local name=$1 repo df t c stage first more common=()
+  repo=$(seed_repo "$name")
+  df=$(seed_header "$name" dockerfile)
+  common=(--progress=plain --network=host --provenance=false --build-arg "BASE=$SEED_BASE"
+    --label "io.migetpacks.engine.seed=$(seed_hash "$name")" -f "$SEED_IMAGES/${df:-$name.Dockerfile}")
+  for t in $(seed_header "$name" args); do common+=(--build-arg "$t"); done
+  for c in $(seed_header "$name" contexts); do common+=(--build-context "${c%%=*}=$(seed_context "${c#*=}")"); done
   mkdir -p "$ENGINE_DIR/seed/context"
-  docker buildx build --progress=plain --network=host --provenance=false \
-    --build-arg "BASE=$SEED_BASE" --label "io.migetpacks.engine.seed=$(seed_hash "$name")" \
-    -f "$SCRIPTS/engine-images/$name.Dockerfile" "${args[@]}" --push "$ENGINE_DIR/seed/context" \
-    </dev/null >"$ENGINE_DIR/logs/seed-$name.log" 2>&1 &
+  (
+    # Other stages first (`# tags@STAGE:`), then the final one; they share their cached layers.
+    sed -n 's/^# tags@\([a-z]*\): /\1 /p; s/^# tags: /- /p' "$SEED_IMAGES/$name.Dockerfile" | sort -r |
+      while read -r stage first more; do
+        t=()
+        [ "$stage" = - ] || t=(--target "$stage")
+        docker buildx build "${common[@]}" "${t[@]}" -t "$REG/$repo:$first" -t "$REG/mirror/$repo:$first" \
+          --push "$ENGINE_DIR/seed/context" || exit 1
+        # shellcheck disable=SC2086 # $more: the other tags, one word each
+        seed_retag "$repo" "$first" $more && seed_retag "mirror/$repo" "$first" $more || exit 1
+      done
+  ) </dev/null >"$ENGINE_DIR/logs/seed-$name.log" 2>&1 &
   SEED_LAST_PID=$!
+}
+
+# seed_retag REPO TAG MORE...: push TAG's manifest as MORE tags through the registry API (each
+# extra `-t` of a build unpacks the whole image into dockerd's store once more).
+seed_retag() {
+  local repo=$1 from=$2 m ct t
+  shift 2
+  m=$(mktemp)
+  ct=$(curl -fsS -o "$m" -w '%{content_type}' "http://$REG/v2/$repo/manifests/$from" \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json') || { rm -f "$m"; return 1; }
+  for t; do
+    curl -fsS -o /dev/null -X PUT -H "Content-Type: $ct" --data-binary "@$m" "http://$REG/v2/$repo/manifests/$t" || { rm -f "$m"; return 1; }
+  done
+  rm -f "$m"
 }
 
 seed_run() {
