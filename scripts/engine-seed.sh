@@ -172,7 +172,7 @@ seed_debian() {
 # stage, in the background; its pid goes to SEED_LAST_PID (no $(...): `wait` needs a child of
 # this shell).
 seed_build_start() {
-  local name=$1 repo df t c stage first more common=()
+  local name=$1 repo df t c stage first more common=() stage_args=()
   repo=$(seed_repo "$name")
   df=$(seed_header "$name" dockerfile)
   common=(--progress=plain --network=host --provenance=false --build-arg "BASE=$SEED_BASE"
@@ -184,10 +184,15 @@ seed_build_start() {
     # Other stages first (`# tags@STAGE:`), then the final one; they share their cached layers.
     sed -n 's/^# tags@\([a-z]*\): /\1 /p; s/^# tags: /- /p' "$SEED_IMAGES/$name.Dockerfile" | sort -r |
       while read -r stage first more; do
-        t=()
-        [ "$stage" = - ] || t=(--target "$stage")
-        docker buildx build "${common[@]}" "${t[@]}" -t "$REG/$repo:$first" -t "$REG/mirror/$repo:$first" \
-          --push "$ENGINE_DIR/seed/context" || exit 1
+        stage_args=()
+        [ "$stage" = - ] || stage_args=(--target "$stage")
+        # Once more on failure: a `buildx prune` by another client during a long export fails
+        # the build at its very end ("failed to solve: not found"); the retry hits the cache.
+        for t in 1 2; do
+          docker buildx build "${common[@]}" "${stage_args[@]}" -t "$REG/$repo:$first" \
+            -t "$REG/mirror/$repo:$first" --push "$ENGINE_DIR/seed/context" && break
+          [ "$t" = 1 ] || exit 1
+        done
         # shellcheck disable=SC2086 # $more: the other tags, one word each
         seed_retag "$repo" "$first" $more && seed_retag "mirror/$repo" "$first" $more || exit 1
       done

@@ -11,9 +11,10 @@
 #
 # Parts: dockerd (containerd image store, so its built-in BuildKit exports registry cache),
 # containerd and the buildx plugin from Debian trixie .debs unpacked under $ENGINE_DIR; runc,
-# tini, docker-registry and mmdebstrap from bookworm apt. Base images (debian, python, node,
-# golang) are seeded into the registry under $REG/library/NAME:TAG (the docker.io route via
-# registry-mirrors) and $REG/mirror/library/NAME:TAG (migetpacks' REGISTRY_MIRROR layout).
+# tini, docker-registry and mmdebstrap from bookworm apt. Base images (debian, and one per
+# scripts/engine-images/NAME.Dockerfile) are seeded into the registry under $REG/REPO:TAG (the
+# docker.io route via registry-mirrors) and $REG/mirror/REPO:TAG (migetpacks' REGISTRY_MIRROR
+# layout), REPO being library/NAME or the recipe's `# image:`.
 # Builds must pass --network=host and must not start with a `# syntax=` line. docs/engine.md
 # has the details, image contents and timings.
 #

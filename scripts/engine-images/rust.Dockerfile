@@ -8,7 +8,8 @@
 # clippy; no docs) and rustup, laid out as the official image has them: RUSTUP_HOME and
 # CARGO_HOME under /usr/local, the toolchain installed as <version>-x86_64-unknown-linux-gnu and
 # set as default, rustup's proxies in /usr/local/cargo/bin. The build fails if the machine's
-# toolchain is not RUST_VERSION.
+# toolchain is not RUST_VERSION. Unlike the official image, the toolchain is not made
+# world-writable: in a later layer that would copy its 600 MB once more.
 ARG BASE
 FROM ${BASE}
 ARG RUST_VERSION
@@ -26,7 +27,7 @@ RUN printf 'version = "12"\ndefault_toolchain = "%s-x86_64-unknown-linux-gnu"\np
  && for p in cargo cargo-clippy cargo-fmt clippy-driver rust-gdb rust-gdbgui rust-lldb rustc rustdoc rustfmt; do \
       ln /usr/local/cargo/bin/rustup /usr/local/cargo/bin/$p; \
     done \
- && chmod -R a+w /usr/local/rustup /usr/local/cargo \
+ && chmod -R a+w /usr/local/cargo && chmod a+w /usr/local/rustup \
  && rustup --version && cargo --version \
  && rustc --version | grep -F "rustc ${RUST_VERSION} "
 CMD ["bash"]

@@ -64,7 +64,7 @@ fn node_pnpm_express_builds_and_serves() {
     builds_and_serves(
         "node-pnpm-express",
         "nodejs",
-        "hello from node-pnpm-express (node v22.16.0)",
+        "hello from node-pnpm-express (node v20.20.2)",
     );
 }
 
@@ -74,7 +74,7 @@ fn node_yarn_fastify_builds_and_serves() {
     builds_and_serves(
         "node-yarn-fastify",
         "nodejs",
-        "hello from node-yarn-fastify (node v20.20.2)",
+        "hello from node-yarn-fastify (node v22.16.0)",
     );
 }
 
