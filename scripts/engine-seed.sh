@@ -23,7 +23,7 @@ SEED_LAST_PID=
 #   # tags: T...            tags of the final stage
 #   # tags@STAGE: T...      tags of another stage (built first, with --target STAGE)
 #   # args: K=V...          build arguments
-#   # contexts: N=SRC...    named build contexts; SRC rust-sysroot or cargo-bin: this machine's
+#   # contexts: N=SRC...    folders N of the build context; SRC rust-sysroot or cargo-bin: this machine's
 #   # dockerfile: F         build F's recipe instead of this file's body (a variant of F)
 SEED_IMAGES=$SCRIPTS/engine-images
 seed_header() { sed -n "s/^# $2: //p" "$SEED_IMAGES/$1.Dockerfile"; }
@@ -172,14 +172,20 @@ seed_debian() {
 # stage, in the background; its pid goes to SEED_LAST_PID (no $(...): `wait` needs a child of
 # this shell).
 seed_build_start() {
-  local name=$1 repo df t c stage first more common=() stage_args=()
+  local name=$1 repo df t c ctx stage first more common=() stage_args=()
   repo=$(seed_repo "$name")
   df=$(seed_header "$name" dockerfile)
   common=(--progress=plain --network=host --provenance=false --build-arg "BASE=$SEED_BASE"
     --label "io.migetpacks.engine.seed=$(seed_hash "$name")" -f "$SEED_IMAGES/${df:-$name.Dockerfile}")
   for t in $(seed_header "$name" args); do common+=(--build-arg "$t"); done
-  for c in $(seed_header "$name" contexts); do common+=(--build-context "${c%%=*}=$(seed_context "${c#*=}")"); done
-  mkdir -p "$ENGINE_DIR/seed/context"
+  # The build context: empty, or the `# contexts:` folders, hard-linked (copied across file
+  # systems). Named build contexts (--build-context) fail the build at its end on this engine.
+  ctx=$ENGINE_DIR/seed/context-$name
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  for c in $(seed_header "$name" contexts); do
+    t=$(seed_context "${c#*=}")
+    cp -al "$t" "$ctx/${c%%=*}" 2>/dev/null || { rm -rf "${ctx:?}/${c%%=*}"; cp -a "$t" "$ctx/${c%%=*}"; }
+  done
   (
     # Other stages first (`# tags@STAGE:`), then the final one; they share their cached layers.
     sed -n 's/^# tags@\([a-z]*\): /\1 /p; s/^# tags: /- /p' "$SEED_IMAGES/$name.Dockerfile" | sort -r |
@@ -190,7 +196,7 @@ seed_build_start() {
         # the build at its very end ("failed to solve: not found"); the retry hits the cache.
         for t in 1 2; do
           docker buildx build "${common[@]}" "${stage_args[@]}" -t "$REG/$repo:$first" \
-            -t "$REG/mirror/$repo:$first" --push "$ENGINE_DIR/seed/context" && break
+            -t "$REG/mirror/$repo:$first" --push "$ctx" && break
           [ "$t" = 1 ] || exit 1
         done
         # shellcheck disable=SC2086 # $more: the other tags, one word each

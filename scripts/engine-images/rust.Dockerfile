@@ -19,9 +19,9 @@ ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev make git pkg-config libssl-dev curl \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log
-COPY --from=toolchain bin/ /usr/local/rustup/toolchains/${RUST_VERSION}-x86_64-unknown-linux-gnu/bin/
-COPY --from=toolchain lib/ /usr/local/rustup/toolchains/${RUST_VERSION}-x86_64-unknown-linux-gnu/lib/
-COPY --from=rustup rustup /usr/local/cargo/bin/rustup
+COPY toolchain/bin/ /usr/local/rustup/toolchains/${RUST_VERSION}-x86_64-unknown-linux-gnu/bin/
+COPY toolchain/lib/ /usr/local/rustup/toolchains/${RUST_VERSION}-x86_64-unknown-linux-gnu/lib/
+COPY rustup/rustup /usr/local/cargo/bin/rustup
 RUN printf 'version = "12"\ndefault_toolchain = "%s-x86_64-unknown-linux-gnu"\nprofile = "minimal"\nauto_self_update = "disable"\n' \
       "$RUST_VERSION" > /usr/local/rustup/settings.toml \
  && for p in cargo cargo-clippy cargo-fmt clippy-driver rust-gdb rust-gdbgui rust-lldb rustc rustdoc rustfmt; do \
