@@ -172,11 +172,12 @@ seed_debian() {
 # stage, in the background; its pid goes to SEED_LAST_PID (no $(...): `wait` needs a child of
 # this shell).
 seed_build_start() {
-  local name=$1 repo df t c ctx stage first more common=() stage_args=()
+  local name=$1 repo df hash t c ctx stage first more common=() stage_args=()
   repo=$(seed_repo "$name")
   df=$(seed_header "$name" dockerfile)
+  hash=$(seed_hash "$name")
   common=(--progress=plain --network=host --provenance=false --build-arg "BASE=$SEED_BASE"
-    --label "io.migetpacks.engine.seed=$(seed_hash "$name")" -f "$SEED_IMAGES/${df:-$name.Dockerfile}")
+    --label "io.migetpacks.engine.seed=$hash" -f "$SEED_IMAGES/${df:-$name.Dockerfile}")
   for t in $(seed_header "$name" args); do common+=(--build-arg "$t"); done
   # The build context: empty, or the `# contexts:` folders, hard-linked (copied across file
   # systems). Named build contexts (--build-context) fail the build at its end on this engine.
@@ -192,11 +193,13 @@ seed_build_start() {
       while read -r stage first more; do
         stage_args=()
         [ "$stage" = - ] || stage_args=(--target "$stage")
-        # Once more on failure: a `buildx prune` by another client during a long export fails
-        # the build at its very end ("failed to solve: not found"); the retry hits the cache.
+        # dockerd 26 fails some builds at their very end, after the push ("failed to solve: not
+        # found": always for the 1.7 GB rust image, sometimes when another client prunes). The
+        # push is good when the registry has this recipe's label; else build once more.
         for t in 1 2; do
           docker buildx build "${common[@]}" "${stage_args[@]}" -t "$REG/$repo:$first" \
             -t "$REG/mirror/$repo:$first" --push "$ctx" && break
+          seed_pushed "$repo:$first" "$hash" && seed_pushed "mirror/$repo:$first" "$hash" && break
           [ "$t" = 1 ] || exit 1
         done
         # shellcheck disable=SC2086 # $more: the other tags, one word each
@@ -220,6 +223,26 @@ seed_retag() {
   rm -f "$m"
 }
 
+# seed_pushed REPO:TAG HASH: does the registry's REPO:TAG carry the seed label HASH? (The first
+# digest in a manifest is its config's.)
+seed_pushed() {
+  local cfg
+  cfg=$(curl -fsS "http://$REG/v2/${1%:*}/manifests/${1##*:}" \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' |
+    grep -o 'sha256:[0-9a-f]\{64\}' | sed -n 1p) &&
+    curl -fsS "http://$REG/v2/${1%:*}/blobs/$cfg" | grep -qF "\"io.migetpacks.engine.seed\":\"$2\""
+}
+
+# seed_forget_local NAME: remove the engine's local copies of NAME's tags, older builds or pulls
+# included: a build's FROM takes a local image before asking the registry.
+seed_forget_local() {
+  local repo t
+  repo=$(seed_repo "$1")
+  for t in $(seed_tags "$1"); do
+    docker image rm -f "$REG/$repo:$t" "$REG/mirror/$repo:$t" "${repo#library/}:$t" >/dev/null 2>&1 || true
+  done
+}
+
 seed_run() {
   local name failed=() names=() pids=() i
   ((${#SEED_TODO[@]})) || return 0
@@ -241,6 +264,7 @@ seed_run() {
     name=${names[$i]}
     if wait "${pids[$i]}"; then
       seed_hash "$name" >"$SEED_STAMPS/$name"
+      seed_forget_local "$name"
       log "seeded $name: $(seed_tags "$name")"
     else
       tail -25 "$ENGINE_DIR/logs/seed-$name.log" >&2
