@@ -270,16 +270,22 @@ pub fn build(engine: &Engine, app: &App, vars: &[(&str, &str)]) -> Build {
 ///
 /// dockerd 26's containerd snapshotter sometimes loses a parent snapshot while unpacking the
 /// result into its image store right after a prune ("failed to prepare extraction snapshot …
-/// parent snapshot … does not exist"). That is the engine's bookkeeping, not our build: such a
-/// build is run once more after the engine settles.
+/// parent snapshot … does not exist"). It also fails a build after its push with a bare
+/// `ERROR: failed to solve: not found` (seen when another client pruned the build cache
+/// meanwhile). That is the engine's bookkeeping, not our build: such a build is run once more
+/// after the engine settles.
 pub fn build_in(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
     let b = build_once(engine, source, vars);
     let flake = |b: &Build| {
-        b.stdout.contains("failed to prepare extraction snapshot")
-            && b.stdout.contains("does not exist")
+        (b.stdout.contains("failed to prepare extraction snapshot")
+            && b.stdout.contains("does not exist"))
+            || (b.stdout.contains("pushing manifest for")
+                && b.stdout
+                    .lines()
+                    .any(|l| l.trim() == "ERROR: failed to solve: not found"))
     };
     if flake(&b) {
-        eprintln!("engine lost a snapshot while unpacking; building once more");
+        eprintln!("the engine lost track of a snapshot or ref; building once more");
         std::thread::sleep(Duration::from_secs(3));
         return build_once(engine, source, vars);
     }
