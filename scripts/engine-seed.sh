@@ -23,7 +23,8 @@ SEED_LAST_PID=
 #   # tags: T...            tags of the final stage
 #   # tags@STAGE: T...      tags of another stage (built first, with --target STAGE)
 #   # args: K=V...          build arguments
-#   # contexts: N=SRC...    folders N of the build context; SRC rust-sysroot or cargo-bin: this machine's
+#   # contexts: N=SRC...    folders N of the build context, from this machine (SRC: rust-sysroot,
+#                           its Rust toolchain; cargo-bin, its rustup)
 #   # dockerfile: F         build F's recipe instead of this file's body (a variant of F)
 SEED_IMAGES=$SCRIPTS/engine-images
 seed_header() { sed -n "s/^# $2: //p" "$SEED_IMAGES/$1.Dockerfile"; }
@@ -180,7 +181,7 @@ seed_build_start() {
     --label "io.migetpacks.engine.seed=$hash" -f "$SEED_IMAGES/${df:-$name.Dockerfile}")
   for t in $(seed_header "$name" args); do common+=(--build-arg "$t"); done
   # The build context: empty, or the `# contexts:` folders, hard-linked (copied across file
-  # systems). Named build contexts (--build-context) fail the build at its end on this engine.
+  # systems); the Dockerfile's COPY sources decide what is sent.
   ctx=$ENGINE_DIR/seed/context-$name
   rm -rf "$ctx" && mkdir -p "$ctx"
   for c in $(seed_header "$name" contexts); do
@@ -194,7 +195,7 @@ seed_build_start() {
         stage_args=()
         [ "$stage" = - ] || stage_args=(--target "$stage")
         # dockerd 26 fails some builds at their very end, after the push ("failed to solve: not
-        # found": always for the 1.7 GB rust image, sometimes when another client prunes). The
+        # found": every time for the rust image here, sometimes for others). The
         # push is good when the registry has this recipe's label; else build once more.
         for t in 1 2; do
           docker buildx build "${common[@]}" "${stage_args[@]}" -t "$REG/$repo:$first" \
