@@ -175,6 +175,8 @@ pub struct Build {
     pub stderr: String,
     /// The parsed `RESULT_FILE`, when the run was given one and wrote it.
     pub result: Option<Value>,
+    /// Built a second time after an engine failure (see [`build_in`]).
+    pub retried: bool,
 }
 
 impl Build {
@@ -287,7 +289,10 @@ pub fn build_in(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build 
     if flake(&b) {
         eprintln!("the engine lost track of a snapshot or ref; building once more");
         std::thread::sleep(Duration::from_secs(3));
-        return build_once(engine, source, vars);
+        return Build {
+            retried: true,
+            ..build_once(engine, source, vars)
+        };
     }
     b
 }
@@ -343,6 +348,7 @@ fn build_once(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
         result: std::fs::read_to_string(&result)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok()),
+        retried: false,
     };
     eprintln!(
         "build of {} ({vars:?}): exit {:?} after {:.1}s",
