@@ -60,3 +60,16 @@ fn engine_pins() {
         assert_eq!(a.version.unwrap().value, version, "{fixture}");
     }
 }
+
+/// A developer's shell sets gettext's `LANGUAGE=en_US:en` and `DEBUG=express:*`: neither stops
+/// the build, each leaves a note, and the prefixed `MIGETPACKS_PORT` is a setting.
+#[test]
+fn shell_locale_and_debug_pattern_are_ignored() {
+    let dir = fixtures_dir().join("node-express-shell-env");
+    let s = fixture_settings(&dir);
+    assert_eq!((s.language, s.debug, s.port), (None, false, 3000));
+    assert_eq!(s.notes.len(), 2, "{:?}", s.notes);
+    let a = analyze_fixture(&dir).unwrap();
+    assert_eq!(a.detection.language.id(), "nodejs");
+    assert_eq!(a.version.unwrap().value, "20");
+}
