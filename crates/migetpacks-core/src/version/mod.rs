@@ -27,6 +27,7 @@ macro_rules! re {
 pub(crate) mod jvm;
 pub mod normalize;
 pub(crate) mod sources;
+pub(crate) mod xml;
 
 pub use sources::{Found, VersionSources};
 

@@ -73,3 +73,24 @@ fn shell_locale_and_debug_pattern_are_ignored() {
     assert_eq!(a.detection.language.id(), "nodejs");
     assert_eq!(a.version.unwrap().value, "20");
 }
+
+/// XML project files are parsed: a commented-out `<java.version>8</java.version>` and a
+/// commented-out `<TargetFramework>net6.0</TargetFramework>` lose to the real elements, and a
+/// `${…}` property reference resolves.
+#[test]
+fn xml_versions_ignore_comments_and_resolve_properties() {
+    for (fixture, version, source) in [
+        ("java-maven-spring-properties", "17", "pom.xml java.version"),
+        (
+            "dotnet-directory-build-props",
+            "8.0",
+            "Directory.Build.props TargetFramework",
+        ),
+    ] {
+        let v = analyze_fixture(&fixtures_dir().join(fixture))
+            .unwrap()
+            .version
+            .unwrap();
+        assert_eq!((v.value.as_str(), v.source.as_str()), (version, source));
+    }
+}
