@@ -145,6 +145,7 @@ impl Provider for Dotnet {
     fn version_source(&self, v: &super::VersionSources) -> super::Found {
         first!(
             v.env(super::Transform::Dotnet),
+            v.tool_files(super::Transform::Dotnet),
             global_json(v),
             dotnet_projects(v),
         )

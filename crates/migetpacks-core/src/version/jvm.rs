@@ -37,6 +37,7 @@ pub(crate) fn java(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::JavaMajor),
         cx.version_file(".java-version", Transform::JavaMajor),
+        cx.tool_files(Transform::JavaMajor),
         system_properties(cx),
         pom_java(cx),
         gradle_toolchain(cx, "build.gradle.kts"),
@@ -120,6 +121,7 @@ pub(crate) fn kotlin(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".kotlin-version", Transform::Verbatim),
+        cx.tool_files(Transform::Verbatim),
         cx.line(
             "gradle.properties",
             &KOTLIN_PROPERTY,
@@ -170,6 +172,7 @@ pub(crate) fn scala(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".scala-version", Transform::Verbatim),
+        cx.tool_files(Transform::Verbatim),
         build_sbt_scala(cx),
         cx.line(
             "project/build.properties",

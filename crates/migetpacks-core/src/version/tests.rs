@@ -59,7 +59,7 @@ fn each_source_per_language() {
         // Go.
         (Go, &[("GO_VERSION", "1.22.1")], &[("go.mod", "go 1.19\n")], "1.22.1", "GO_VERSION"),
         (Go, &[], &[(".go-version", "1.21.0"), ("go.mod", "go 1.19\n")], "1.21.0", ".go-version"),
-        (Go, &[], &[(".go-version", ""), ("go.mod", "module x\n\ngo 1.21.5\n\ntoolchain go1.22.0\n")], "1.21.5", "go.mod go"),
+        (Go, &[], &[(".go-version", ""), ("go.mod", "module x\n\ngo 1.21.5\n\ntoolchain go1.22.0\n")], "1.22.0", "go.mod toolchain"),
         (Go, &[], &[("go.mod", "module x\n")], "1.25.0", "default"),
         // Rust.
         (Rust, &[("RUSTUP_TOOLCHAIN", "1.80.0")], &[], "1.80.0", "RUSTUP_TOOLCHAIN"),
@@ -86,6 +86,28 @@ fn each_source_per_language() {
         (Java, &[], &[("build.gradle.kts", "java { toolchain { languageVersion = JavaLanguageVersion.of(17) } }")], "17", "build.gradle.kts toolchain"),
         (Java, &[], &[("build.gradle", "sourceCompatibility = JavaVersion.VERSION_1_8")], "8", "build.gradle sourceCompatibility"),
         (Java, &[], &[("pom.xml", "<project/>")], "21", "default"),
+        // .tool-versions and mise.toml, for every language (after its own version file).
+        (Nodejs, &[], &[(".tool-versions", "# asdf\nruby 3.3.5\nnodejs 20.11.1 18.19.0\n"), ("package.json", "{}")], "20.11.1", ".tool-versions nodejs"),
+        (Nodejs, &[], &[(".nvmrc", "22"), (".tool-versions", "nodejs 20\n")], "22", ".nvmrc"),
+        (Python, &[], &[("mise.toml", "[tools]\npython = \"3.12.4\"\nnode = \"22\"\n")], "3.12.4", "mise.toml tools.python"),
+        (Ruby, &[], &[(".mise.toml", "[tools]\nruby = [\"3.3.5\", \"3.2\"]\n")], "3.3.5", ".mise.toml tools.ruby"),
+        (Go, &[], &[(".tool-versions", "golang 1.22.5\n"), ("go.mod", "module x\n\ngo 1.21\n")], "1.22.5", ".tool-versions golang"),
+        (Php, &[], &[("mise.toml", "[tools]\nphp = { version = \"8.3\" }\n")], "8.3", "mise.toml tools.php"),
+        (Java, &[], &[(".tool-versions", "java temurin-17.0.12+7\n")], "17", ".tool-versions java"),
+        (Kotlin, &[], &[(".tool-versions", "kotlin 2.0.21\n")], "2.0.21", ".tool-versions kotlin"),
+        (Scala, &[], &[("mise.toml", "[tools]\nscala = \"3.5.2\"\n")], "3.5.2", "mise.toml tools.scala"),
+        (Deno, &[], &[(".tool-versions", "deno 2.0.6\n")], "2.0.6", ".tool-versions deno"),
+        (Bun, &[], &[("mise.toml", "[tools]\nbun = \"1.1.34\"\n")], "1.1.34", "mise.toml tools.bun"),
+        (Dotnet, &[], &[(".tool-versions", "dotnet 8.0.403\n")], "8.0", ".tool-versions dotnet"),
+        (Rust, &[], &[(".tool-versions", "rust 1.82.0\n"), ("Cargo.toml", "[package]\nname = \"x\"\nrust-version = \"1.74\"\n")], "1.82.0", ".tool-versions rust"),
+        (Python, &[], &[(".tool-versions", "python system\n")], "3.12.8", "default"),
+        // go.mod toolchain newer than go wins; an older one does not.
+        (Go, &[], &[("go.mod", "module x\n\ngo 1.22\n\ntoolchain go1.23.2\n")], "1.23.2", "go.mod toolchain"),
+        (Go, &[], &[("go.mod", "module x\n\ngo 1.23.4\ntoolchain go1.23.2\n")], "1.23.4", "go.mod go"),
+        // Cargo.toml rust-version, rustup's stable channel.
+        (Rust, &[], &[("Cargo.toml", "[package]\nname = \"x\"\nrust-version = \"1.74\"\n")], "1.74", "Cargo.toml package.rust-version"),
+        (Rust, &[], &[("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n")], "stable", "rust-toolchain.toml toolchain.channel"),
+        (Elixir, &[], &[("mix.exs", "defmodule Shop.MixProject do\n  def project do\n    [\n      app: :shop,\n      elixir: \"~> 1.16\",\n    ]\n  end\nend\n")], "1.16", "mix.exs elixir"),
         // .NET: always major.minor.
         (Dotnet, &[("DOTNET_VERSION", "9")], &[], "9.0", "DOTNET_VERSION"),
         (Dotnet, &[], &[("global.json", "{\n  // pinned\n  \"sdk\": { \"version\": \"8.0.100\" }\n}")], "8.0", "global.json sdk.version"),
@@ -166,7 +188,7 @@ fn unusable_values_fall_back_with_a_warning() {
         (
             Rust,
             &[],
-            &[("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n")],
+            &[("rust-toolchain.toml", "[toolchain]\nchannel = \"nightly-2024-05-01\"\n")],
             "1.92.0",
             "rust-toolchain.toml toolchain.channel",
         ),

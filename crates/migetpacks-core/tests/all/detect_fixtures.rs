@@ -79,18 +79,42 @@ fn shell_locale_and_debug_pattern_are_ignored() {
 /// `${…}` property reference resolves.
 #[test]
 fn xml_versions_ignore_comments_and_resolve_properties() {
-    for (fixture, version, source) in [
+    assert_versions(&[
         ("java-maven-spring-properties", "17", "pom.xml java.version"),
         (
             "dotnet-directory-build-props",
             "8.0",
             "Directory.Build.props TargetFramework",
         ),
-    ] {
+    ]);
+}
+
+/// The multi-language version files and the newer manifest fields (docs/detection.md).
+#[test]
+fn version_files_and_toolchains() {
+    assert_versions(&[
+        (
+            "python-flask-tool-versions",
+            "3.12.4",
+            ".tool-versions python",
+        ),
+        ("go-toolchain-mise", "1.23.2", "go.mod toolchain"),
+        (
+            "rust-axum-stable-channel",
+            "stable",
+            "rust-toolchain.toml toolchain.channel",
+        ),
+    ]);
+}
+
+/// Each fixture's `(version, source)`.
+fn assert_versions(cases: &[(&str, &str, &str)]) {
+    for (fixture, version, source) in cases {
         let v = analyze_fixture(&fixtures_dir().join(fixture))
             .unwrap()
             .version
             .unwrap();
-        assert_eq!((v.value.as_str(), v.source.as_str()), (version, source));
+        let got = (v.value.as_str(), v.source.as_str());
+        assert_eq!(got, (*version, *source), "{fixture}");
     }
 }
