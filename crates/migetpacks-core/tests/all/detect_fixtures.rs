@@ -118,3 +118,13 @@ fn assert_versions(cases: &[(&str, &str, &str)]) {
         assert_eq!(got, (*version, *source), "{fixture}");
     }
 }
+
+/// app.json follows Heroku's rule: the last buildpack is the app's language, the earlier ones
+/// are additional runtimes (`[heroku/nodejs, heroku/ruby]` is a Rails app with Node assets).
+#[test]
+fn app_json_last_buildpack_is_primary() {
+    let a = analyze_fixture(&fixtures_dir().join("rails-heroku-app-json")).unwrap();
+    assert_eq!(a.detection.language.id(), "ruby");
+    let additional: Vec<&str> = a.detection.additional.iter().map(|l| l.id()).collect();
+    assert_eq!(additional, ["nodejs"]);
+}
