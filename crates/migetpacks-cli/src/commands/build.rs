@@ -209,7 +209,8 @@ fn execute(
         ui.info("Tag latest:   yes");
     }
     ui.info(&format!("Platform:     {}", settings.arch.platform()));
-    if let Some(c) = env.get("CACHE_IMAGE").filter(|c| !c.is_empty()) {
+    if let Some(c) = migetpacks_core::settings::lookup(env, "CACHE_IMAGE").filter(|c| !c.is_empty())
+    {
         ui.info(&format!("Cache:        {}", report.masker.mask(c)));
     }
     if let Some(p) = &settings.project_path {
@@ -218,7 +219,7 @@ fn execute(
     for w in mask_warnings {
         ui.warn(&w);
     }
-    for n in settings.cache.notes() {
+    for n in settings.notes.iter().cloned().chain(settings.cache.notes()) {
         ui.warn(&n);
     }
     report.app = appjson::from_source(&tree)
