@@ -25,7 +25,20 @@ seed_tags() {
     python) echo 3.11-slim 3.11 3.11-bookworm 3.11-slim-bookworm ;;
     node) echo 18-slim 18 18-bookworm 18-slim-bookworm ;;
     golang) echo 1.19 1.19-bookworm ;;
-    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang)" ;;
+    ruby) echo 3.1-slim 3.1 3.1.2 3.1.2-slim 3.1-bookworm 3.1-slim-bookworm ;;
+    frankenphp) echo php8.2 builder-php8.2 php8.2-bookworm builder-php8.2-bookworm ;;
+    elixir) echo 1.14-slim 1.14 1.14.0 1.14.0-slim 1.14-otp-25 1.14-otp-25-slim 1.14.0-otp-25 1.14.0-otp-25-slim ;;
+    eclipse-temurin) echo 17-jre ;;
+    maven) echo 3-eclipse-temurin-17 3.8-eclipse-temurin-17 3.8.7-eclipse-temurin-17 ;;
+    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang ruby frankenphp elixir eclipse-temurin maven)" ;;
+  esac
+}
+
+# seed_repo NAME: its repository path on Docker Hub (library/NAME for official images).
+seed_repo() {
+  case $1 in
+    frankenphp) echo dunglas/frankenphp ;;
+    *) echo "library/$1" ;;
   esac
 }
 
@@ -73,7 +86,7 @@ seed_hash() {
 seed_present() {
   local repo tags t
   [ "$(cat "$SEED_STAMPS/$1" 2>/dev/null)" = "$(seed_hash "$1")" ] || return 1
-  for repo in "library/$1" "mirror/library/$1"; do
+  for repo in "$(seed_repo "$1")" "mirror/$(seed_repo "$1")"; do
     tags=$(curl -fsS --max-time 5 "http://$REG/v2/$repo/tags/list" 2>/dev/null) || return 1
     for t in $(seed_tags "$1"); do
       case $tags in *"\"$t\""*) ;; *) return 1 ;; esac
@@ -121,7 +134,7 @@ seed_bootstrap_start() {
 seed_publish() {
   local src=$1 name=$2 t ref
   for t in $(seed_tags "$name"); do
-    for ref in "$REG/library/$name:$t" "$REG/mirror/library/$name:$t"; do
+    for ref in "$REG/$(seed_repo "$name"):$t" "$REG/mirror/$(seed_repo "$name"):$t"; do
       [ "$ref" = "$src" ] || docker tag "$src" "$ref"
       docker push -q "$ref" >/dev/null
     done
@@ -150,7 +163,7 @@ seed_debian() {
 # child of this shell).
 seed_build_start() {
   local name=$1 t args=()
-  for t in $(seed_tags "$name"); do args+=(-t "$REG/library/$name:$t" -t "$REG/mirror/library/$name:$t"); done
+  for t in $(seed_tags "$name"); do args+=(-t "$REG/$(seed_repo "$name"):$t" -t "$REG/mirror/$(seed_repo "$name"):$t"); done
   mkdir -p "$ENGINE_DIR/seed/context"
   docker buildx build --progress=plain --network=host --provenance=false \
     --build-arg "BASE=$SEED_BASE" --label "io.migetpacks.engine.seed=$(seed_hash "$name")" \
