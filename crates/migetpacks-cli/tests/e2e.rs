@@ -13,6 +13,8 @@
 
 #[path = "e2e/harness.rs"]
 mod harness;
+#[path = "e2e/languages.rs"]
+mod languages;
 
 use harness::{
     build, build_in, docker, engine, forget_local, registry_tags, serves_http, unique, App, Engine,
