@@ -146,7 +146,9 @@ impl Provider for Ruby {
             setup.push(format!(
                 "(gem list --installed --exact --version {bv} bundler >/dev/null || gem install bundler -v {bv} --no-document)"
             ));
-            why.push_str(&format!(", and Bundler {bv} from Gemfile.lock unless the image has it"));
+            why.push_str(&format!(
+                ", and Bundler {bv} from Gemfile.lock unless the image has it"
+            ));
         }
         b.push(Step::run(Phase::Setup, setup).why(why));
 
