@@ -269,13 +269,18 @@ pub fn build(engine: &Engine, app: &App, vars: &[(&str, &str)]) -> Build {
 ///
 /// dockerd 26's containerd snapshotter sometimes loses a parent snapshot while unpacking the
 /// result into its image store right after a prune ("failed to prepare extraction snapshot …
-/// parent snapshot … does not exist"). That is the engine's bookkeeping, not our build: such a
-/// build is run once more after the engine settles.
+/// parent snapshot … does not exist"). A `docker buildx prune` by another test binary on the
+/// same engine while this build exports ends it with a bare "failed to solve: not found"
+/// (verified by pruning during an export). That is the engine's bookkeeping, not our build:
+/// such a build is run once more after the engine settles.
 pub fn build_in(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
     let b = build_once(engine, source, vars);
     let flake = |b: &Build| {
-        b.stdout.contains("failed to prepare extraction snapshot")
-            && b.stdout.contains("does not exist")
+        (b.stdout.contains("failed to prepare extraction snapshot")
+            && b.stdout.contains("does not exist"))
+            || b.stdout
+                .lines()
+                .any(|l| l.trim() == "ERROR: failed to solve: not found")
     };
     if flake(&b) {
         eprintln!("engine lost a snapshot while unpacking; building once more");
