@@ -30,7 +30,8 @@ seed_tags() {
     elixir) echo 1.14-slim 1.14 1.14.0 1.14.0-slim 1.14-otp-25 1.14-otp-25-slim 1.14.0-otp-25 1.14.0-otp-25-slim ;;
     eclipse-temurin) echo 17-jre ;;
     maven) echo 3-eclipse-temurin-17 3.8-eclipse-temurin-17 3.8.7-eclipse-temurin-17 ;;
-    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang ruby frankenphp elixir eclipse-temurin maven)" ;;
+    docker) echo 26.1-cli 26-cli ;; # CLI + buildx for integrations/image/Dockerfile
+    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang ruby frankenphp elixir eclipse-temurin maven docker)" ;;
   esac
 }
 
