@@ -1,3 +1,5 @@
+# tags: 17-jre
+#
 # Stand-in for Docker Hub's eclipse-temurin:17-jre (and :17-jdk), built by scripts/engine.sh
 # FROM its debian:bookworm-slim: Debian's OpenJDK 17 (not the Temurin build), headless, linked
 # at /opt/java/openjdk like Temurin's. The first RUN is word for word the one of

@@ -1,3 +1,5 @@
+# tags: 1.14-slim 1.14 1.14.0 1.14.0-slim 1.14-otp-25 1.14-otp-25-slim 1.14.0-otp-25 1.14.0-otp-25-slim
+#
 # Stand-in for Docker Hub's elixir:1.14 and elixir:1.14-slim (one image for both tags), built by
 # scripts/engine.sh FROM its debian:bookworm-slim: Debian's elixir 1.14.0 on Erlang/OTP 25.
 # Hex and rebar3 come from builds.hex.pm, which is unreachable: `mix local.hex` and

@@ -1,3 +1,6 @@
+# image: dunglas/frankenphp
+# tags: php8.2 builder-php8.2 php8.2-bookworm builder-php8.2-bookworm
+#
 # Stand-in for dunglas/frankenphp:php8.2 and :builder-php8.2 (one image for both tags), built
 # by scripts/engine.sh FROM its debian:bookworm-slim. FrankenPHP (Caddy with PHP embedded) is
 # not packaged anywhere reachable: Debian's php8.2-cli serves the app through PHP's built-in

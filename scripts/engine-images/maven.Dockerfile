@@ -1,3 +1,5 @@
+# tags: 3-eclipse-temurin-17 3.8-eclipse-temurin-17 3.8.7-eclipse-temurin-17
+#
 # Stand-in for Docker Hub's maven:3-eclipse-temurin-17, built by scripts/engine.sh FROM its
 # debian:bookworm-slim: the eclipse-temurin stand-in's JDK layer (same first RUN, so the layer
 # is shared), then Debian's OpenJDK 17 JDK, Maven 3.8.7 and the plugins a jar project's

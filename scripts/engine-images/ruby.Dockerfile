@@ -1,3 +1,5 @@
+# tags: 3.1-slim 3.1 3.1.2 3.1.2-slim 3.1-bookworm 3.1-slim-bookworm
+#
 # Stand-in for Docker Hub's ruby:3.1 and ruby:3.1-slim (one image for both tags), built by
 # scripts/engine.sh FROM its debian:bookworm-slim: Debian's ruby 3.1.2 and bundler 2.3.15.
 # RubyGems is unreachable here, so a few web gems come from Debian packages, pre-installed in

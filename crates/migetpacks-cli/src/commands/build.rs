@@ -261,6 +261,12 @@ fn execute(
     for w in &detection.warnings {
         ui.warn(w);
     }
+    if matches!(detection.language, Language::Dockerfile | Language::Compose) {
+        // Not our Dockerfile: the trade-off may hold.
+        if let Some(n) = run.settings.cache.min_mode_note() {
+            ui.warn(n);
+        }
+    }
     match detection.language {
         Language::Dockerfile => super::passthrough::dockerfile(&run, &detection),
         Language::Compose => super::passthrough::compose(&run, &detection),
@@ -279,6 +285,11 @@ fn generated(run: &Run, detection: Detection, report: &mut Report) -> Result<Bui
     ));
     let g = generate_with(&run.settings, &run.tree, detection, version)?;
     let plan = &g.plan;
+    if plan.min_cache_reinstalls() {
+        if let Some(n) = run.settings.cache.min_mode_note() {
+            ui.warn(n);
+        }
+    }
     if let Some(pm) = &plan.package_manager {
         ui.info(&format!("Package manager: {pm}"));
     }
