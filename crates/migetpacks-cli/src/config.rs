@@ -126,6 +126,8 @@ config! {
     sbt_clean => "SBT_CLEAN",
     /// Leiningen build task [default: uberjar]
     lein_build_task => "LEIN_BUILD_TASK",
+    /// Node.js: serve this folder (after the build) as a static site with Caddy
+    static_output_dir => "STATIC_OUTPUT_DIR",
     /// Node.js version override
     node_version => "NODE_VERSION",
     /// Bun version override

@@ -11,6 +11,8 @@
 //! from BuildKit's plain progress: its own output (`Collecting …` from pip, `added 1 package`
 //! from npm, `> node build.js` from the build script) and the `#N CACHED` lines.
 
+#[path = "e2e/apps.rs"]
+mod apps;
 #[path = "e2e/harness.rs"]
 mod harness;
 
