@@ -243,7 +243,6 @@ fn static_server(cx: &Context) -> Vec<Step> {
         "{",
         "admin off",
         "auto_https off",
-        "persist_config off",
         "}",
         // Caddy substitutes {$PORT} when it reads the file; `\$` keeps the shell off it.
         "\":{\\$PORT} {\"",
