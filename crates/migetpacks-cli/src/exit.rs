@@ -22,10 +22,21 @@ pub struct Failure {
     pub message: String,
 }
 
+// The table above, as constants: every exit code the CLI uses is one of these.
+/// The build failed (or an I/O step around it).
+pub const BUILD: i32 = 1;
 /// Invalid settings or command line.
 pub const USAGE: i32 = 2;
 /// Unreadable source or no language.
 pub const SOURCE: i32 = 3;
+/// `docker` was not found.
+pub const NO_DOCKER: i32 = 4;
+/// `docker buildx` is not available.
+pub const NO_BUILDX: i32 = 5;
+/// The build engine did not answer.
+pub const NO_ENGINE: i32 = 6;
+/// Interrupted by SIGINT or SIGTERM.
+pub const INTERRUPTED: i32 = 130;
 
 impl Failure {
     /// A usage error.

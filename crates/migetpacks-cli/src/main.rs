@@ -82,17 +82,17 @@ fn main() {
         path: None,
         dry_run: false,
     });
-    if let Command::Build { path, dry_run } = command {
-        runner::install_signal_handler();
-        let ui = if dry_run {
-            ui::Ui::stderr_only(env.contains_key("NO_COLOR"))
-        } else {
-            ui
-        };
-        let code = commands::build::run(&env, commands::build::Options { path, dry_run }, &ui);
-        std::process::exit(code);
-    }
     let result = match command {
+        Command::Build { path, dry_run } => {
+            runner::install_signal_handler();
+            let ui = if dry_run {
+                ui::Ui::stderr_only(env.contains_key("NO_COLOR"))
+            } else {
+                ui
+            };
+            let code = commands::build::run(&env, commands::build::Options { path, dry_run }, &ui);
+            std::process::exit(code)
+        }
         Command::Detect { path, json } => commands::detect::run(&env, path, json),
         Command::Plan { path, json } => commands::plan::run_plan(&env, path, json),
         Command::Dockerfile { path, output } => commands::plan::run_dockerfile(&env, path, output),
@@ -106,7 +106,6 @@ fn main() {
             serde_json::to_string_pretty(&migetpacks_core::result::result_schema())
                 .unwrap_or_default()
         )),
-        Command::Build { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(out) => {

@@ -46,7 +46,7 @@ pub fn install_signal_handler() {
             }
         }
         eprintln!("\ninterrupted: build stopped, temporary files removed");
-        std::process::exit(130);
+        std::process::exit(crate::exit::INTERRUPTED);
     });
 }
 
@@ -84,10 +84,10 @@ pub fn stream(
     for (k, v) in env {
         expr = expr.env(k, v);
     }
-    let handle = Arc::new(
-        expr.reader()
-            .map_err(|e| Failure::new(1, format!("cannot start {program}: {e}")))?,
-    );
+    let handle =
+        Arc::new(expr.reader().map_err(|e| {
+            Failure::new(crate::exit::BUILD, format!("cannot start {program}: {e}"))
+        })?);
     if let Ok(mut c) = cleanup().lock() {
         c.child = Some(handle.clone());
     }
@@ -100,7 +100,12 @@ pub fn stream(
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) => return Err(Failure::new(1, format!("reading {program} output: {e}"))),
+            Err(e) => {
+                return Err(Failure::new(
+                    crate::exit::BUILD,
+                    format!("reading {program} output: {e}"),
+                ))
+            }
         }
         while matches!(buf.last(), Some(b'\n' | b'\r')) {
             buf.pop();
@@ -129,7 +134,12 @@ pub fn stream(
     let status = match handle.try_wait() {
         Ok(Some(o)) => o.status.code().unwrap_or(-1),
         Ok(None) => -1,
-        Err(e) => return Err(Failure::new(1, format!("waiting for {program}: {e}"))),
+        Err(e) => {
+            return Err(Failure::new(
+                crate::exit::BUILD,
+                format!("waiting for {program}: {e}"),
+            ))
+        }
     };
     if let Ok(mut c) = cleanup().lock() {
         c.child = None;

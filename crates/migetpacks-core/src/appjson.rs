@@ -1,13 +1,13 @@
-//! `app.json` parsing (output.md §3): env, formation, scripts, addons and buildpacks.
+//! `app.json` parsing: env, formation, scripts, addons and buildpacks.
 //!
 //! Differences from migetpacks, on purpose:
 //! - a malformed `app.json` (bad JSON, a section of the wrong shape, an invalid env name) is an
 //!   error naming `app.json`, not a silent fallback to empty sections;
 //! - plain-string buildpack entries are accepted next to `{"url": …}` objects
-//!   (known-defects C.32);
+//!   (docs/differences.md);
 //! - `generator: "secret"` values are produced by [`generate_secrets`] with injected randomness
 //!   and are meant for the result file only: they are never written into a Dockerfile or the
-//!   process environment (known-defects A.3, A.7).
+//!   process environment (docs/security.md).
 
 use crate::settings::is_valid_name;
 use crate::source::{SourceError, SourceTree};

@@ -6,7 +6,7 @@
 //!   (--push | --load) --metadata-file <file> [--network=host] [--target <stage>] <context>
 //! ```
 //!
-//! Build-arg values never appear in argv (visible in `ps`, known-defects A.5): each arg is passed
+//! Build-arg values never appear in argv (visible in `ps`, docs/security.md): each arg is passed
 //! as `--build-arg KEY` and its value goes into the child's environment
 //! ([`BuildCommand::env`]); buildx reads the value of a name-only `--build-arg` from its
 //! environment. Because of that, an arg may not be named like a variable docker itself reads

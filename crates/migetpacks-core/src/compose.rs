@@ -1,7 +1,7 @@
 //! Compose files: the services that have a `build` section, and what to build for each.
 //!
 //! The subset of the compose specification migetpacks builds, implemented properly
-//! (known-defects B.16):
+//! (docs/differences.md):
 //! - services are kept in file order;
 //! - `build` is a context string or an object with `context` (default `.`), `dockerfile`
 //!   (default `Dockerfile`, relative to the context), `args` and `target`;

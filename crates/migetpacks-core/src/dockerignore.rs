@@ -1,6 +1,6 @@
 //! The default build-context ignore file for generated Dockerfiles.
 //!
-//! migetpacks wrote a `.dockerignore` into the user's source tree (known-defects A.9). We never
+//! migetpacks wrote a `.dockerignore` into the user's source tree (docs/differences.md). We never
 //! write there: the CLI puts the default next to the generated Dockerfile as
 //! `<Dockerfile>.dockerignore`, which BuildKit reads instead of the context's `.dockerignore`.
 //! So it is written only when the source has no `.dockerignore` of its own ([`needs_default`]).
@@ -16,7 +16,7 @@
 
 use crate::source::SourceTree;
 
-/// The default patterns (cache.md §E without `build`, `dist`, `deps`, `tmp`, `log` and
+/// The default patterns (docs/caching.md, without `build`, `dist`, `deps`, `tmp`, `log` and
 /// `.package-cache`; junk files matched at any depth). docs/caching.md explains each change.
 const DEFAULT: &str = "\
 # Default build-context exclusions (migetpacks-rs); used only when the app has no .dockerignore.

@@ -2,7 +2,7 @@
 //! distribution project (the one Docker and every OCI registry use).
 //!
 //! migetpacks cut references at the last `:`, so `r.io:5000/app` had the "tag" `5000/app` and
-//! `TAG_LATEST` produced `r.io:latest` (known-defects B.14, B.19). Here the registry, port,
+//! `TAG_LATEST` produced `r.io:latest` (docs/differences.md). Here the registry, port,
 //! nested repository, tag and digest are told apart, so derived names (`:latest`, compose
 //! service images) are always valid references.
 
@@ -145,7 +145,7 @@ impl ImageRef {
     /// The image of a compose service: the service name joined to the last repository
     /// component with `-`, tag kept (`reg.io/acme/app:v1` + `api` ⇒ `reg.io/acme/app-api:v1`).
     ///
-    /// This is the documented naming (known-defects B.15); migetpacks appended `-api` to the
+    /// This is the documented naming (docs/differences.md); migetpacks appended `-api` to the
     /// tag instead. The service name is lowercased, as repositories are lowercase; a name that
     /// still does not fit the repository grammar is an error. Any digest is dropped.
     ///
@@ -555,7 +555,7 @@ mod tests {
                 "{e}"
             );
         }
-        // Each service gets its own latest alias (no collision, known-defects B.14).
+        // Each service gets its own latest alias (no collision, docs/differences.md).
         let api = r.with_service("api").unwrap().latest().unwrap().to_string();
         let web = r.with_service("web").unwrap().latest().unwrap().to_string();
         assert_eq!(api, "reg.io/acme/app-api:latest");

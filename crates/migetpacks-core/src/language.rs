@@ -77,48 +77,38 @@ impl Language {
         Language::Compose,
     ];
 
+    /// The static facts of this language, declared once in [`SPECS`].
+    pub fn spec(self) -> &'static LanguageSpec {
+        SPECS
+            .iter()
+            .find(|s| s.language == self)
+            .expect("every language has a row in SPECS (tested)")
+    }
+
     /// The stable id (`nodejs`, `go`, `dotnet`, …).
     pub fn id(self) -> &'static str {
-        match self {
-            Language::Nodejs => "nodejs",
-            Language::Deno => "deno",
-            Language::Bun => "bun",
-            Language::Python => "python",
-            Language::Ruby => "ruby",
-            Language::Go => "go",
-            Language::Rust => "rust",
-            Language::Php => "php",
-            Language::Java => "java",
-            Language::Kotlin => "kotlin",
-            Language::Scala => "scala",
-            Language::Clojure => "clojure",
-            Language::Dotnet => "dotnet",
-            Language::Elixir => "elixir",
-            Language::Dockerfile => "dockerfile",
-            Language::Compose => "compose",
-        }
+        self.spec().id
     }
 
     /// The display name migetpacks prints (`Node.js`, `.NET`, …), without a package-manager suffix.
     pub fn display_name(self) -> &'static str {
-        match self {
-            Language::Nodejs => "Node.js",
-            Language::Deno => "Deno",
-            Language::Bun => "Bun",
-            Language::Python => "Python",
-            Language::Ruby => "Ruby",
-            Language::Go => "Go",
-            Language::Rust => "Rust",
-            Language::Php => "PHP",
-            Language::Java => "Java",
-            Language::Kotlin => "Kotlin",
-            Language::Scala => "Scala",
-            Language::Clojure => "Clojure",
-            Language::Dotnet => ".NET",
-            Language::Elixir => "Elixir",
-            Language::Dockerfile => "Dockerfile",
-            Language::Compose => "Compose",
-        }
+        self.spec().display_name
+    }
+
+    /// The `*_VERSION` variable that overrides the detected version (`None` for Dockerfile and
+    /// compose builds, which have no version).
+    pub fn version_var(self) -> Option<&'static str> {
+        self.spec().version_var
+    }
+
+    /// The version used when no source names one (empty for Dockerfile and compose).
+    pub fn default_version(self) -> &'static str {
+        self.spec().default_version
+    }
+
+    /// True when Docker Hardened Images exist for this language (`USE_DHI` applies).
+    pub fn has_hardened_images(self) -> bool {
+        self.spec().hardened
     }
 
     /// All ids, for error messages and help text.
@@ -142,32 +132,89 @@ impl Language {
             Some(i) => lower[..i].trim_end(),
             None => lower.as_str(),
         };
-        let lang = match base {
-            "nodejs" | "node" | "node.js" => Language::Nodejs,
-            "deno" => Language::Deno,
-            "bun" => Language::Bun,
-            "python" => Language::Python,
-            "ruby" => Language::Ruby,
-            "go" | "golang" => Language::Go,
-            "rust" => Language::Rust,
-            "php" => Language::Php,
-            "java" | "maven" | "gradle" => Language::Java,
-            "kotlin" => Language::Kotlin,
-            "scala" => Language::Scala,
-            "clojure" => Language::Clojure,
-            ".net" | "dotnet" | "csharp" | "c#" | "fsharp" => Language::Dotnet,
-            "elixir" => Language::Elixir,
-            "dockerfile" => Language::Dockerfile,
-            "compose" => Language::Compose,
-            _ => {
-                return Err(UnknownLanguage {
-                    value: raw.to_string(),
-                })
-            }
-        };
-        Ok(lang)
+        SPECS
+            .iter()
+            .find(|spec| {
+                spec.id == base
+                    || spec.display_name.eq_ignore_ascii_case(base)
+                    || spec.aliases.contains(&base)
+            })
+            .map(|spec| spec.language)
+            .ok_or_else(|| UnknownLanguage {
+                value: raw.to_string(),
+            })
     }
 }
+
+/// The static facts of one language: everything the rest of the tool derives per language
+/// (the `LANGUAGE` parser, buildpack names, `*_VERSION` variables and `--*-version` flags,
+/// default versions, whether `USE_DHI` applies). Adding a language adds one row to [`SPECS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LanguageSpec {
+    /// The language.
+    pub language: Language,
+    /// Stable id (`nodejs`).
+    pub id: &'static str,
+    /// Display name (`Node.js`), without a package-manager suffix.
+    pub display_name: &'static str,
+    /// Other lowercase names `LANGUAGE` accepts (`node`, `golang`, `csharp`).
+    pub aliases: &'static [&'static str],
+    /// Last segments of buildpack names and URLs that mean this language (`heroku/<name>`,
+    /// `…/heroku-buildpack-<name>`).
+    pub buildpack_names: &'static [&'static str],
+    /// The variable (and, lowercased with dashes, the CLI flag) that overrides the version.
+    pub version_var: Option<&'static str>,
+    /// The version used when no source names one.
+    pub default_version: &'static str,
+    /// Docker Hardened Images exist: `USE_DHI` switches this language to them. Languages
+    /// without them build on their official images and say so in a warning.
+    pub hardened: bool,
+}
+
+#[allow(clippy::too_many_arguments)] // one positional row per language keeps the table readable
+const fn spec(
+    language: Language,
+    id: &'static str,
+    display_name: &'static str,
+    aliases: &'static [&'static str],
+    buildpack_names: &'static [&'static str],
+    version_var: &'static str,
+    default_version: &'static str,
+    hardened: bool,
+) -> LanguageSpec {
+    LanguageSpec {
+        language,
+        id,
+        display_name,
+        aliases,
+        buildpack_names,
+        version_var: Some(version_var),
+        default_version,
+        hardened,
+    }
+}
+
+/// One row per language (in the order settings read the `*_VERSION` variables).
+#[rustfmt::skip]
+pub const SPECS: [LanguageSpec; 16] = [
+    spec(Language::Nodejs, "nodejs", "Node.js", &["node", "node.js"], &["nodejs", "node"], "NODE_VERSION", "22.16.0", true),
+    spec(Language::Bun, "bun", "Bun", &[], &["bun"], "BUN_VERSION", "1.3.4", true),
+    spec(Language::Deno, "deno", "Deno", &[], &["deno"], "DENO_VERSION", "2.6.1", true),
+    spec(Language::Ruby, "ruby", "Ruby", &[], &["ruby"], "RUBY_VERSION", "3.4.4", true),
+    spec(Language::Python, "python", "Python", &[], &["python"], "PYTHON_VERSION", "3.12.8", true),
+    spec(Language::Go, "go", "Go", &["golang"], &["go", "golang"], "GO_VERSION", "1.25.0", true),
+    spec(Language::Rust, "rust", "Rust", &[], &["rust"], "RUSTUP_TOOLCHAIN", "1.92.0", true),
+    spec(Language::Php, "php", "PHP", &[], &["php"], "PHP_VERSION", "8.3", false),
+    spec(Language::Java, "java", "Java", &["maven", "gradle"], &["java", "jvm", "maven"], "JAVA_VERSION", "21", true),
+    spec(Language::Dotnet, "dotnet", ".NET", &[".net", "csharp", "c#", "fsharp"], &["dotnet", "dotnetcore"], "DOTNET_VERSION", "8.0", true),
+    spec(Language::Elixir, "elixir", "Elixir", &[], &["elixir"], "ELIXIR_VERSION", "1.18.4", false),
+    spec(Language::Scala, "scala", "Scala", &[], &["scala"], "SCALA_VERSION", "3.5.2", true),
+    spec(Language::Clojure, "clojure", "Clojure", &[], &["clojure"], "CLOJURE_VERSION", "1.11.1", true),
+    // heroku/gradle means Kotlin (Kotlin projects use Gradle), while LANGUAGE=gradle means Java.
+    spec(Language::Kotlin, "kotlin", "Kotlin", &[], &["kotlin", "gradle"], "KOTLIN_VERSION", "2.1.0", true),
+    LanguageSpec { language: Language::Dockerfile, id: "dockerfile", display_name: "Dockerfile", aliases: &[], buildpack_names: &[], version_var: None, default_version: "", hardened: false },
+    LanguageSpec { language: Language::Compose, id: "compose", display_name: "Compose", aliases: &[], buildpack_names: &[], version_var: None, default_version: "", hardened: false },
+];
 
 impl fmt::Display for Language {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -201,6 +248,16 @@ mod tests {
             assert_eq!(Language::parse(l.id()).unwrap(), l);
             assert_eq!(Language::parse(l.display_name()).unwrap(), l);
         }
+    }
+
+    #[test]
+    fn every_language_has_exactly_one_spec() {
+        for l in Language::ALL {
+            assert_eq!(SPECS.iter().filter(|s| s.language == l).count(), 1, "{l:?}");
+            assert_eq!(l.version_var().is_some(), l.is_generated(), "{l:?}");
+            assert_eq!(l.default_version().is_empty(), !l.is_generated(), "{l:?}");
+        }
+        assert_eq!(SPECS.len(), Language::ALL.len());
     }
 
     #[test]

@@ -7,6 +7,24 @@
 
 #![warn(missing_docs)]
 
+// Shared by the version sources of every provider (textual macro scope: defined before
+// the modules).
+/// Return the first source that yields a candidate.
+macro_rules! first {
+    ($($e:expr),+ $(,)?) => {{
+        $( if let Some(c) = $e? { return Ok(Some(c)); } )+
+        Ok(None)
+    }};
+}
+
+/// A lazily compiled constant regex.
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new($pat).expect("constant regex is valid"));
+    };
+}
+
 pub mod appjson;
 pub mod buildx;
 pub mod cache;

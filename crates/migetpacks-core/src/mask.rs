@@ -2,7 +2,7 @@
 //!
 //! migetpacks masked `BUILD_VARS` values only in streamed build lines, by plain substring
 //! replacement, so a one-character value masked every occurrence of that character while the
-//! failure message carried the raw values (known-defects A.4). Here one [`Masker`] is applied
+//! failure message carried the raw values (docs/security.md). Here one [`Masker`] is applied
 //! to every emitted string (build output, error messages, the result file's `error`), values
 //! shorter than [`MIN_SECRET_LEN`] characters are not used (with a warning that does not contain
 //! the value), and overlapping secrets are masked completely.

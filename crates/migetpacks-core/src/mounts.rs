@@ -310,7 +310,7 @@ pub fn is_valid_cache_key(key: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// The spec's table (cache.md §B), plus the kinds migetpacks-rs adds; targets where we
+    /// The table of docs/caching.md (package-manager cache mounts), plus the kinds migetpacks-rs adds; targets where we
     /// deliberately differ from migetpacks are documented in docs/caching.md.
     #[test]
     fn table() {

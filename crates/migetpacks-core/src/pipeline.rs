@@ -1,12 +1,16 @@
 //! The whole pure pipeline: settings + source folder → detection → version → plan → Dockerfile.
+//!
+//! This is the one place that runs the stages in order; the CLI's commands and embedders call
+//! these functions rather than the stages themselves.
 
-use crate::detect::{additional_versions, detect, Detection};
+use crate::detect::{detect, DetectError, Detection};
 use crate::error::Error;
 use crate::plan::BuildPlan;
 use crate::providers::{common::assemble, provider, Context, PlanError};
 use crate::settings::Settings;
 use crate::source::SourceTree;
-use crate::version::{resolve, Version};
+use crate::version::{resolve, AdditionalVersion, Version};
+use serde::Serialize;
 
 /// The effective source folder: the source folder joined with `PROJECT_PATH`.
 pub fn effective_tree(settings: &Settings, source: &SourceTree) -> Result<SourceTree, Error> {
@@ -18,6 +22,78 @@ pub fn analyse(settings: &Settings, tree: &SourceTree) -> Result<(Detection, Ver
     let detection = detect(settings, tree)?;
     let version = resolve(detection.language, settings, tree)?;
     Ok((detection, version))
+}
+
+/// Detection and versions together: what `migetpacks detect` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    /// `PROJECT_PATH`, when the app lives in a sub-folder.
+    pub project_path: Option<String>,
+    /// The language decision.
+    pub detection: Detection,
+    /// The primary language's version (`None` for Dockerfile and compose builds).
+    pub version: Option<Version>,
+    /// The version of each additional runtime, in [`Detection::additional`] order.
+    pub additional_versions: Vec<AdditionalVersion>,
+}
+
+/// Apply `PROJECT_PATH` to `root`, detect, and resolve every version.
+///
+/// ```
+/// use migetpacks_core::{pipeline::analyze, settings::{EnvMap, Settings}, source::SourceTree};
+/// let mut env = EnvMap::new();
+/// env.insert("PROJECT_PATH".into(), "apps/api".into());
+/// let s = Settings::from_env(&env).unwrap();
+/// let t = SourceTree::in_memory([("apps/api/go.mod", "module x\n\ngo 1.19\n")]);
+/// let a = analyze(&s, &t).unwrap();
+/// assert_eq!(a.version.unwrap().value, "1.19");
+/// ```
+pub fn analyze(settings: &Settings, root: &SourceTree) -> Result<Analysis, DetectError> {
+    let tree = crate::detect::effective_tree(settings, root)?;
+    let detection = detect(settings, &tree)?;
+    let version = if detection.language.is_generated() {
+        Some(resolve(detection.language, settings, &tree)?)
+    } else {
+        None
+    };
+    let additional_versions = additional_versions(&detection, settings, &tree)?;
+    Ok(Analysis {
+        project_path: settings.project_path.clone(),
+        detection,
+        version,
+        additional_versions,
+    })
+}
+
+/// Resolve the version of each additional runtime of `detection`, in order (docs/detection.md:
+/// the same version sources as for a primary language).
+pub fn additional_versions(
+    detection: &Detection,
+    settings: &Settings,
+    tree: &SourceTree,
+) -> Result<Vec<AdditionalVersion>, DetectError> {
+    detection
+        .additional
+        .iter()
+        .map(|&language| {
+            resolve(language, settings, tree).map(|version| AdditionalVersion { language, version })
+        })
+        .collect()
+}
+
+/// Detect the language of the effective source folder (the first stage alone: the CLI's build
+/// command reports it before deciding how to build).
+pub fn detect_language(settings: &Settings, tree: &SourceTree) -> Result<Detection, Error> {
+    Ok(detect(settings, tree)?)
+}
+
+/// Resolve the primary language's version of a detection.
+pub fn version_of(
+    detection: &Detection,
+    settings: &Settings,
+    tree: &SourceTree,
+) -> Result<Version, Error> {
+    Ok(resolve(detection.language, settings, tree)?)
 }
 
 /// A plan and its rendered Dockerfile.

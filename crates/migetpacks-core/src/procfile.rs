@@ -1,4 +1,4 @@
-//! `Procfile` parsing (output.md §5).
+//! `Procfile` parsing.
 //!
 //! Each line is `<name>: <command>`, the name `[A-Za-z_][A-Za-z0-9_]*`. Blank lines and lines
 //! whose first non-blank character is `#` are skipped. Unlike migetpacks, which ignored lines

@@ -1,6 +1,6 @@
-//! The result file (`RESULT_FILE`, output.md §2).
+//! The result file (`RESULT_FILE`).
 //!
-//! Same keys and order as migetpacks, with these fixes (known-defects B.13, B.18, B.19):
+//! Same keys and order as migetpacks, with these fixes (docs/differences.md):
 //! - `exit_code` is the real exit status of the failed step (never `0` for a failure);
 //! - optional sections (`error`, `env`, `formation`, `scripts`, `addons`, `custom`, `digest`)
 //!   are omitted when empty, instead of `"formation": {}` appearing only without an app.json;

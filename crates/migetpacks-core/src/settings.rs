@@ -115,7 +115,7 @@ pub enum BuildNetwork {
     Default,
 }
 
-/// Language-specific knobs (configuration.md §7).
+/// Language-specific knobs (docs/configuration.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LanguageSettings {
     /// `NODE_OPTIONS` (default `--max_old_space_size=2560`).
@@ -220,24 +220,6 @@ pub struct Settings {
     /// values and every variable whose name [`is_credential_name`].
     pub secrets: Vec<String>,
 }
-
-/// Version override variable for each language.
-pub const VERSION_VARS: [(Language, &str); 14] = [
-    (Language::Nodejs, "NODE_VERSION"),
-    (Language::Bun, "BUN_VERSION"),
-    (Language::Deno, "DENO_VERSION"),
-    (Language::Ruby, "RUBY_VERSION"),
-    (Language::Python, "PYTHON_VERSION"),
-    (Language::Go, "GO_VERSION"),
-    (Language::Rust, "RUSTUP_TOOLCHAIN"),
-    (Language::Php, "PHP_VERSION"),
-    (Language::Java, "JAVA_VERSION"),
-    (Language::Dotnet, "DOTNET_VERSION"),
-    (Language::Elixir, "ELIXIR_VERSION"),
-    (Language::Scala, "SCALA_VERSION"),
-    (Language::Clojure, "CLOJURE_VERSION"),
-    (Language::Kotlin, "KOTLIN_VERSION"),
-];
 
 /// Variables whose values are credentials: never printed, never baked into an image.
 pub const SECRET_VARS: [&str; 5] = [
@@ -615,9 +597,11 @@ impl Settings {
             static_output_dir: static_dir(env.get("STATIC_OUTPUT_DIR")?)?,
         };
         let mut version_overrides = BTreeMap::new();
-        for (l, var) in VERSION_VARS {
-            if let Some(v) = env.get(var)? {
-                version_overrides.insert(l, v);
+        for spec in crate::language::SPECS {
+            if let Some(var) = spec.version_var {
+                if let Some(v) = env.get(var)? {
+                    version_overrides.insert(spec.language, v);
+                }
             }
         }
         let mut secrets: Vec<String> = build_vars.iter().map(|(_, v)| v.clone()).collect();

@@ -233,7 +233,7 @@ fn execute(
     let temp = tempfile::Builder::new()
         .prefix("migetpacks-")
         .tempdir()
-        .map_err(|e| Failure::new(1, format!("temporary folder: {e}")))?;
+        .map_err(|e| Failure::new(crate::exit::BUILD, format!("temporary folder: {e}")))?;
     crate::runner::register_temp(temp.path().to_path_buf());
     let temp_path = temp.path().to_path_buf();
     *temp_slot = Some(temp);
@@ -252,8 +252,7 @@ fn execute(
         docker,
     };
 
-    let detection = migetpacks_core::detect::detect(&run.settings, &run.tree)
-        .map_err(migetpacks_core::Error::from)?;
+    let detection = migetpacks_core::pipeline::detect_language(&run.settings, &run.tree)?;
     report.language = Some(detection.language);
     ui.header(&format!("{} app detected", detection.display_name));
     for e in &detection.evidence {
@@ -272,8 +271,7 @@ fn execute(
 /// Build a generated Dockerfile.
 fn generated(run: &Run, detection: Detection, report: &mut Report) -> Result<Built, Failure> {
     let ui = run.ui;
-    let version = migetpacks_core::version::resolve(detection.language, &run.settings, &run.tree)
-        .map_err(migetpacks_core::Error::from)?;
+    let version = migetpacks_core::pipeline::version_of(&detection, &run.settings, &run.tree)?;
     ui.header("Resolving versions");
     ui.info(&format!(
         "{} {} ({})",
@@ -366,7 +364,8 @@ pub(super) fn context_dir(tree: &SourceTree) -> Result<PathBuf, Failure> {
 }
 
 pub(super) fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|e| Failure::new(1, format!("{}: {e}", path.display())))
+    std::fs::write(path, text)
+        .map_err(|e| Failure::new(crate::exit::BUILD, format!("{}: {e}", path.display())))
 }
 
 /// The buildx command for one image.

@@ -1,15 +1,8 @@
 //! Finding and checking `docker`, and reading what buildx reports after a build.
 
-use crate::exit::Failure;
+use crate::exit::{Failure, NO_BUILDX, NO_DOCKER, NO_ENGINE};
 use crate::runner::capture;
 use std::path::Path;
-
-/// `docker` was not found.
-pub const NO_DOCKER: i32 = 4;
-/// `docker buildx` is not available.
-pub const NO_BUILDX: i32 = 5;
-/// The builder did not answer.
-pub const NO_ENGINE: i32 = 6;
 
 /// A checked `docker` with buildx and a reachable builder.
 pub struct Docker {

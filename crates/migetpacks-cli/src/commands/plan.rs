@@ -10,8 +10,8 @@ pub fn run_plan(env: &EnvMap, path: Option<PathBuf>, json: bool) -> Result<Strin
     let (settings, tree) = super::open(env, path)?;
     let g = generate(&settings, &tree)?;
     if json {
-        let mut v =
-            serde_json::to_value(&g.plan).map_err(|e| Failure::new(1, format!("plan: {e}")))?;
+        let mut v = serde_json::to_value(&g.plan)
+            .map_err(|e| Failure::new(crate::exit::BUILD, format!("plan: {e}")))?;
         if let Some(obj) = v.as_object_mut() {
             obj.insert("dockerfile".into(), g.dockerfile.into());
         }

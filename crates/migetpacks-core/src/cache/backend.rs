@@ -68,7 +68,7 @@ const EXPORT_ONLY: [&str; 7] = [
 const IMPORT_ONLY: [&str; 1] = ["digest"];
 
 /// Attributes that carry credentials: they would be visible in `ps` and logs
-/// (known-defects A.5). buildx and BuildKit read them from their environment instead.
+/// (docs/security.md). buildx and BuildKit read them from their environment instead.
 const CREDENTIAL_KEYS: [&str; 5] = [
     "access_key_id",
     "secret_access_key",

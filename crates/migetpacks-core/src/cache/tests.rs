@@ -1,4 +1,4 @@
-//! Table tests: every row and example of cache.md §A.2–§A.3, every backend, quoting, errors.
+//! Table tests: every row and example of the decision table in docs/caching.md, every backend, quoting, errors.
 
 use super::*;
 
@@ -20,7 +20,7 @@ fn err(pairs: &[(&str, &str)]) -> String {
         .unwrap_or_else(|e| e.to_string())
 }
 
-/// The argv the original's flag string word-splits into (cache.md §A.4).
+/// The argv the original's flag string word-splits into.
 fn words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
 }
@@ -54,11 +54,11 @@ fn assert_no_secret(argv: &[String]) {
     }
 }
 
-// ---- §A.2 decision table ----------------------------------------------------------------
+// ---- decision table --------------------------------------------------------------------
 
 #[test]
 fn row_s3_import_and_export() {
-    // S3 wins over CACHE_IMAGE; the keys stay out of argv (known-defects A.5).
+    // S3 wins over CACHE_IMAGE; the keys stay out of argv (docs/security.md).
     let a = args(&with_s3(&[("CACHE_IMAGE", "r.io/a:cache")]));
     assert_eq!(
         a,
@@ -192,7 +192,7 @@ fn s3_wins_and_says_so() {
         .any(|n| n.starts_with("CACHE_IMAGE is ignored")));
 }
 
-// ---- §A.3 CACHE_FROM -------------------------------------------------------------------
+// ---- CACHE_FROM -------------------------------------------------------------------------
 
 #[test]
 fn example_cache_from_trimmed_and_empty_items_skipped() {

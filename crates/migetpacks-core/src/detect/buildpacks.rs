@@ -1,39 +1,14 @@
-//! Buildpack names (`BUILDPACKS`, app.json `buildpacks`) → languages (detection.md §6).
+//! Buildpack names (`BUILDPACKS`, app.json `buildpacks`) → languages (docs/detection.md).
 //!
 //! Beyond the original table this also maps repository and archive URLs by their last path
 //! segment (`https://github.com/heroku/heroku-buildpack-ruby` → ruby, `…/ruby.tgz` → ruby),
-//! `heroku/jvm` and `heroku/maven` → java and `<x>/golang` → go (known-defects 32). An entry
+//! `heroku/jvm` and `heroku/maven` → java and `<x>/golang` → go (docs/differences.md). An entry
 //! that maps to no language is an error naming where it was given, instead of being dropped
 //! silently.
 
 use super::DetectError;
 use crate::language::Language;
 use crate::source::SourceTree;
-
-/// Names accepted as the last segment of `<owner>/<name>` or of a URL.
-const QUALIFIED: [(&str, Language); 20] = [
-    ("ruby", Language::Ruby),
-    ("nodejs", Language::Nodejs),
-    ("node", Language::Nodejs),
-    ("python", Language::Python),
-    ("go", Language::Go),
-    ("golang", Language::Go),
-    ("java", Language::Java),
-    ("jvm", Language::Java),
-    ("maven", Language::Java),
-    // Kept from the original table: heroku/gradle → kotlin (Kotlin projects use Gradle).
-    ("gradle", Language::Kotlin),
-    ("scala", Language::Scala),
-    ("clojure", Language::Clojure),
-    ("kotlin", Language::Kotlin),
-    ("php", Language::Php),
-    ("rust", Language::Rust),
-    ("elixir", Language::Elixir),
-    ("deno", Language::Deno),
-    ("bun", Language::Bun),
-    ("dotnet", Language::Dotnet),
-    ("dotnetcore", Language::Dotnet),
-];
 
 /// Map one buildpack entry to a language; `None` when it names none.
 ///
@@ -70,7 +45,12 @@ pub fn map_buildpack(entry: &str) -> Option<Language> {
         .iter()
         .find_map(|p| last.strip_prefix(p))
         .unwrap_or(last);
-    QUALIFIED.iter().find(|(n, _)| *n == name).map(|(_, l)| *l)
+    // Names accepted as the last segment of `<owner>/<name>` or of a URL: each language's
+    // buildpack names.
+    crate::language::SPECS
+        .iter()
+        .find(|spec| spec.buildpack_names.contains(&name))
+        .map(|spec| spec.language)
 }
 
 /// Map a list; `origin` names it in evidence and errors (`BUILDPACKS`, `app.json buildpacks`).

@@ -1,6 +1,7 @@
-//! The detector: marker files in detection.md §2 order, first match wins.
+//! The detector: an explicit `DOCKERFILE_PATH`/`COMPOSE_FILE`, then each provider's markers in
+//! [`PROVIDERS`] order (first match wins), then a `Dockerfile`, then a compose file.
 //!
-//! Deliberate differences from the original (known-defects 29):
+//! Deliberate differences from the original tool (see docs/detection.md):
 //! - `DOCKERFILE_PATH`/`COMPOSE_FILE` resolve inside the source folder only, and a set value
 //!   that names no file is an error, not a fallback to default-named files;
 //! - a `project/` folder means Scala only with sbt content in it (`build.properties`, `*.sbt`,
@@ -11,14 +12,11 @@
 //!   the original failed with "Unable to detect language";
 //! - the `*.kt` search under `src/` and the .NET project search are depth-bounded.
 
-use super::node::declares_bun;
-use super::DetectError;
+use super::{DetectError, PackageManager};
 use crate::language::Language;
+use crate::providers::PROVIDERS;
 use crate::settings::Settings;
 use crate::source::SourceTree;
-use crate::version::sources::{is_dotnet_project, DOTNET_PROJECT_DEPTH};
-use regex::Regex;
-use std::sync::LazyLock;
 
 /// Default compose file names, in the order they are tried.
 pub const COMPOSE_NAMES: [&str; 4] = [
@@ -27,16 +25,6 @@ pub const COMPOSE_NAMES: [&str; 4] = [
     "docker-compose.yaml",
     "docker-compose.yml",
 ];
-
-/// How deep below `src/` a `*.kt` file is looked for (`src/main/kotlin/com/example/app/X.kt`
-/// is at depth 5).
-const KOTLIN_SRC_DEPTH: usize = 6;
-
-/// The original's Kotlin-plugin regex, plus the plugin id, which a `plugins { }` block puts on
-/// a line of its own (`id 'org.jetbrains.kotlin.jvm'`).
-static GRADLE_KOTLIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"plugin.*kotlin|kotlin.*plugin|org\.jetbrains\.kotlin").expect("constant regex")
-});
 
 /// A detector match.
 pub(super) struct Match {
@@ -95,7 +83,13 @@ pub(super) fn detect(settings: &Settings, tree: &SourceTree) -> Result<Match, De
         m.compose_file = Some(f.to_string());
         return Ok(m);
     }
-    if let Some(lock) = any_file(tree, &["pnpm-lock.yaml", "yarn.lock", "package-lock.json"]) {
+    // A Node.js lockfile (Bun's mean Bun, matched above) without package.json.
+    let node_lock = super::node::LOCKFILES
+        .iter()
+        .filter(|(_, pm)| *pm != PackageManager::Bun)
+        .map(|(file, _)| *file)
+        .find(|f| tree.is_file(f));
+    if let Some(lock) = node_lock {
         return Err(DetectError::Manifest {
             path: "package.json".into(),
             reason: format!(
@@ -156,123 +150,17 @@ pub(super) fn forced_compose(
     }
 }
 
-/// Rows 1–15 of detection.md §2.
+/// Ask every provider, in [`PROVIDERS`] order; the first match decides.
 fn language_markers(tree: &SourceTree) -> Result<Option<Match>, DetectError> {
-    let simple: [(Language, &[&str]); 6] = [
-        (Language::Deno, &["deno.json", "deno.jsonc", "deno.lock"]),
-        (Language::Ruby, &["Gemfile", "Rakefile", "config.ru"]),
-        (
-            Language::Python,
-            &["requirements.txt", "setup.py", "Pipfile", "pyproject.toml"],
-        ),
-        (
-            Language::Go,
-            &["go.mod", "Godeps/Godeps.json", "glide.yaml"],
-        ),
-        (Language::Rust, &["Cargo.toml", "Cargo.lock"]),
-        (Language::Elixir, &["mix.exs", "mix.lock"]),
-    ];
-    for (lang, files) in simple {
-        if let Some(f) = any_file(tree, files) {
-            return Ok(Some(Match::lang(lang, present(f))));
-        }
-    }
-    if let Some(ev) = scala(tree)? {
-        return Ok(Some(Match::lang(Language::Scala, ev)));
-    }
-    if let Some(f) = any_file(tree, &["project.clj", "deps.edn"]) {
-        return Ok(Some(Match::lang(Language::Clojure, present(f))));
-    }
-    if let Some(ev) = kotlin(tree)? {
-        return Ok(Some(Match::lang(Language::Kotlin, ev)));
-    }
-    if tree.is_file("pom.xml") {
-        return Ok(Some(Match::lang(Language::Java, present("pom.xml"))));
-    }
-    if let Some(f) = any_file(tree, &["build.gradle", "build.gradle.kts"]) {
-        return Ok(Some(Match::lang(Language::Java, present(f))));
-    }
-    if let Some(f) = any_file(tree, &["composer.json", "index.php"]) {
-        return Ok(Some(Match::lang(Language::Php, present(f))));
-    }
-    if let Some(ev) = dotnet(tree)? {
-        return Ok(Some(Match::lang(Language::Dotnet, ev)));
-    }
-    if let Some(f) = any_file(
-        tree,
-        &["bun.lock", "bun.lockb", "bunfig.toml", ".bun-version"],
-    ) {
-        return Ok(Some(Match::lang(Language::Bun, present(f))));
-    }
-    if let Some(ev) = declares_bun(tree)? {
-        return Ok(Some(Match::lang(Language::Bun, ev)));
-    }
-    if tree.is_file("package.json") {
-        // The package manager evidence is added by node::analyze.
-        return Ok(Some(Match {
-            language: Language::Nodejs,
-            evidence: Vec::new(),
-            dockerfile: None,
-            compose_file: None,
-        }));
-    }
-    Ok(None)
-}
-
-/// Row 7: `build.sbt`, `build.sc`, or a `project/` folder with sbt content.
-fn scala(tree: &SourceTree) -> Result<Option<String>, DetectError> {
-    if let Some(f) = any_file(tree, &["build.sbt", "build.sc"]) {
-        return Ok(Some(present(f)));
-    }
-    if !tree.is_dir("project") {
-        return Ok(None);
-    }
-    let hit = tree
-        .list("project")?
-        .into_iter()
-        .filter(|e| !e.is_dir)
-        .find(|e| {
-            e.name == "build.properties" || e.name.ends_with(".sbt") || e.name.ends_with(".scala")
-        });
-    Ok(hit.map(|e| present(&format!("project/{}", e.name))))
-}
-
-/// Row 9: Kotlin markers.
-fn kotlin(tree: &SourceTree) -> Result<Option<String>, DetectError> {
-    if tree.is_file("settings.gradle.kts") {
-        return Ok(Some(present("settings.gradle.kts")));
-    }
-    if tree.is_dir("src") {
-        let kt = tree.find_files("src", KOTLIN_SRC_DEPTH, 1, &|n: &str| n.ends_with(".kt"))?;
-        if let Some(f) = kt.first() {
-            return Ok(Some(present(f)));
-        }
-    }
-    if let Some(text) = tree.read("build.gradle.kts")? {
-        if text.contains("kotlin") {
-            return Ok(Some("build.gradle.kts: mentions kotlin".into()));
-        }
-    }
-    if let Some(text) = tree.read("build.gradle")? {
-        if text.lines().any(|l| GRADLE_KOTLIN.is_match(l)) {
-            return Ok(Some("build.gradle: applies the Kotlin plugin".into()));
+    for provider in PROVIDERS {
+        if let Some(evidence) = provider.detect(tree)? {
+            return Ok(Some(Match {
+                language: provider.language(),
+                evidence,
+                dockerfile: None,
+                compose_file: None,
+            }));
         }
     }
     Ok(None)
-}
-
-/// Row 13: `global.json`, a solution at the root, or a project file at depth ≤ 3.
-fn dotnet(tree: &SourceTree) -> Result<Option<String>, DetectError> {
-    if tree.is_file("global.json") {
-        return Ok(Some(present("global.json")));
-    }
-    let sln = tree
-        .list("")?
-        .into_iter()
-        .find(|e| !e.is_dir && (e.name.ends_with(".sln") || e.name.ends_with(".slnx")));
-    if let Some(e) = sln {
-        return Ok(Some(present(&e.name)));
-    }
-    let projects = tree.find_files("", DOTNET_PROJECT_DEPTH, 1, &is_dotnet_project)?;
-    Ok(projects.first().map(|p| present(p)))
 }

@@ -1,12 +1,12 @@
 //! Language detection: overrides, detector order, package managers, buildpacks.
 //!
-//! Precedence of the primary language (detection.md §1, with known-defects 29/32 fixed):
+//! Precedence of the primary language (docs/detection.md; differences from the original in docs/differences.md):
 //! 1. `BUILDPACKS` (first entry primary, the rest additional runtimes);
 //! 2. else `LANGUAGE` (primary) and, if `app.json` lists buildpacks, its entries after the
 //!    first as additional runtimes;
 //! 3. else `app.json` `buildpacks`: the **first** entry is primary, as migetpacks' docs say
 //!    (the original code used the last one, Heroku's rule);
-//! 4. else the detector ([`markers`], detection.md §2).
+//! 4. else the detector ([`markers`]: each provider in `PROVIDERS` order).
 //!
 //! Every decision is recorded as a human-readable line in [`Detection::evidence`].
 
@@ -17,7 +17,6 @@ pub(crate) mod node;
 use crate::language::Language;
 use crate::settings::Settings;
 use crate::source::{SourceError, SourceTree};
-use crate::version::{self, Version};
 use serde::Serialize;
 
 pub use node::JsProject;
@@ -118,7 +117,7 @@ pub struct Detection {
     /// The JavaScript project (package manager, lockfile, `packageManager` field) when Node.js
     /// or Bun is the primary language, or Node.js is an additional runtime with a
     /// `package.json`. Generators use this one decision for the install step
-    /// (known-defects 30).
+    /// (docs/detection.md).
     pub js_project: Option<JsProject>,
     /// Additional buildpacks (multi-buildpack), in order; never contains the primary.
     pub additional: Vec<Language>,
@@ -418,73 +417,6 @@ fn display_name(lang: Language, pm: Option<PackageManager>) -> String {
         (Language::Java, Some(PackageManager::Gradle)) => "Java (Gradle)".into(),
         _ => lang.display_name().into(),
     }
-}
-
-/// The version of one additional runtime.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AdditionalVersion {
-    /// The runtime.
-    pub language: Language,
-    /// Its version.
-    pub version: Version,
-}
-
-/// Detection and versions together: what `migetpacks detect` reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Analysis {
-    /// `PROJECT_PATH`, when the app lives in a sub-folder.
-    pub project_path: Option<String>,
-    /// The language decision.
-    pub detection: Detection,
-    /// The primary language's version (`None` for Dockerfile and compose builds).
-    pub version: Option<Version>,
-    /// The version of each additional runtime, in [`Detection::additional`] order.
-    pub additional_versions: Vec<AdditionalVersion>,
-}
-
-/// Apply `PROJECT_PATH` to `root`, detect, and resolve every version.
-///
-/// ```
-/// use migetpacks_core::{detect::analyze, settings::{EnvMap, Settings}, source::SourceTree};
-/// let mut env = EnvMap::new();
-/// env.insert("PROJECT_PATH".into(), "apps/api".into());
-/// let s = Settings::from_env(&env).unwrap();
-/// let t = SourceTree::in_memory([("apps/api/go.mod", "module x\n\ngo 1.19\n")]);
-/// let a = analyze(&s, &t).unwrap();
-/// assert_eq!(a.version.unwrap().value, "1.19");
-/// ```
-pub fn analyze(settings: &Settings, root: &SourceTree) -> Result<Analysis, DetectError> {
-    let tree = effective_tree(settings, root)?;
-    let detection = detect(settings, &tree)?;
-    let version = if detection.language.is_generated() {
-        Some(version::resolve(detection.language, settings, &tree)?)
-    } else {
-        None
-    };
-    let additional_versions = additional_versions(&detection, settings, &tree)?;
-    Ok(Analysis {
-        project_path: settings.project_path.clone(),
-        detection,
-        version,
-        additional_versions,
-    })
-}
-
-/// Resolve the version of each additional runtime of `detection`, in order (detection.md §7:
-/// the same version sources as for a primary language).
-pub fn additional_versions(
-    detection: &Detection,
-    settings: &Settings,
-    tree: &SourceTree,
-) -> Result<Vec<AdditionalVersion>, DetectError> {
-    detection
-        .additional
-        .iter()
-        .map(|&language| {
-            version::resolve(language, settings, tree)
-                .map(|version| AdditionalVersion { language, version })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Node.js and Bun projects: `package.json`, the package manager (detection.md §4) and
-//! Next.js standalone output (§5).
+//! Node.js and Bun projects: `package.json`, the package manager and Next.js standalone
+//! output (docs/detection.md).
 
 use super::{DetectError, PackageManager};
 use crate::source::SourceTree;
@@ -7,8 +7,9 @@ use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
 
-/// Lockfiles in decision order (pnpm, yarn, npm as the original; Bun's after them).
-const LOCKFILES: [(&str, PackageManager); 5] = [
+/// Lockfiles in decision order (pnpm, yarn, npm as the original; Bun's after them): the one
+/// list of JavaScript lockfiles detection uses.
+pub(crate) const LOCKFILES: [(&str, PackageManager); 5] = [
     ("pnpm-lock.yaml", PackageManager::Pnpm),
     ("yarn.lock", PackageManager::Yarn),
     ("package-lock.json", PackageManager::Npm),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::pipeline::analyze;
 use crate::settings::EnvMap;
 
 type Files<'a> = &'a [(&'a str, &'a str)];
@@ -22,20 +23,20 @@ fn ok(env: Files, files: Files) -> Detection {
     run(env, files).unwrap_or_else(|e| panic!("{env:?} {files:?}: {e}"))
 }
 
-/// detection.md §2.1, the vectors verified against the original. `Err` holds the start of
+/// The detector vectors verified against the original (docs/detection.md). `Err` holds the start of
 /// the expected error message. Rows marked "corrected" differ from the original on purpose.
 #[test]
 fn verified_detector_vectors() {
     let bun_types = r#"{"devDependencies":{"bun-types":"^1.0.0"}}"#;
     let cases: &[(Files, Files, Result<&str, &str>)] = &[
-        // corrected (known-defects 29): a lockfile without package.json cannot build.
+        // corrected (docs/differences.md): a lockfile without package.json cannot build.
         (
             &[],
             &[("yarn.lock", "")],
             Err("package.json: not found, but yarn.lock is present"),
         ),
         (&[], &[("package.json", bun_types)], Ok("Bun")),
-        // corrected (known-defects 29): any `project/` folder is not Scala.
+        // corrected (docs/differences.md): any `project/` folder is not Scala.
         (
             &[],
             &[("project/README", "x")],
@@ -83,7 +84,7 @@ fn verified_detector_vectors() {
         ),
         // corrected: a compose file is the last resort instead of a failure.
         (&[], &[("compose.yaml", "services: {}")], Ok("Compose")),
-        // corrected (known-defects 29): a wrong COMPOSE_FILE is an error, not a fallback.
+        // corrected (docs/differences.md): a wrong COMPOSE_FILE is an error, not a fallback.
         (
             &[("COMPOSE_FILE", "nope.yaml")],
             &[("compose.yaml", "services: {}")],
@@ -117,7 +118,7 @@ fn verified_detector_vectors() {
     }
 }
 
-/// Every row of the detector table (§2) with its display name and language id (§3).
+/// Every row of the detector (docs/detection.md) with its display name and language id.
 #[test]
 fn detector_rows_and_display_names() {
     let cases: &[(Files, &str, Language)] = &[
@@ -259,7 +260,7 @@ fn buildpacks_variable() {
         d.warnings
     );
 
-    // A single explicit entry turns off the automatic Node.js runtime (known-defects 32).
+    // A single explicit entry turns off the automatic Node.js runtime (docs/differences.md).
     let d = ok(
         &[("BUILDPACKS", "ruby")],
         &[("Gemfile", ""), ("package.json", "{}")],

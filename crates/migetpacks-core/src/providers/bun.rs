@@ -64,6 +64,30 @@ impl Provider for Bun {
         Language::Bun
     }
 
+    /// A Bun lockfile or config, else a package.json that declares Bun.
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        let files = ["bun.lock", "bun.lockb", "bunfig.toml", ".bun-version"];
+        if let Some(m) = super::any_present(tree, &files)? {
+            return Ok(Some(m));
+        }
+        Ok(crate::detect::node::declares_bun(tree)?.map(|ev| vec![ev]))
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            v.version_file(".bun-version", Verbatim),
+            v.line(
+                "bunfig.toml",
+                &BUNFIG_VERSION,
+                "bunfig.toml version",
+                Verbatim
+            ),
+            bun_package_manager(v),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let (version, raise) = if cx.hardened() {
             dhi::raise("Bun", &cx.version.value, DHI_FLOOR)
@@ -185,6 +209,23 @@ impl Provider for Bun {
             _ => command.to_string(),
         }
     }
+}
+
+re!(BUNFIG_VERSION, r#"^version\s*=\s*"([^"]*)""#);
+
+/// `"packageManager": "bun@1.1.38+sha512.…"` → `1.1.38`.
+fn bun_package_manager(v: &super::VersionSources) -> super::Found {
+    let Some(c) = v.package_json_str(&["packageManager"], super::Transform::Verbatim)? else {
+        return Ok(None);
+    };
+    Ok(c.raw.strip_prefix("bun@").and_then(|v| {
+        let v = v.split('+').next().unwrap_or(v);
+        crate::version::sources::non_empty(
+            "package.json packageManager",
+            v,
+            super::Transform::Verbatim,
+        )
+    }))
 }
 
 #[cfg(test)]

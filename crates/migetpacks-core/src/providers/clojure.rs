@@ -53,6 +53,14 @@ impl Provider for Clojure {
         Language::Clojure
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["project.clj", "deps.edn"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        crate::version::jvm::clojure(v)
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let java = jvm::java_release(cx)?.major;
         let m2 = cx.mounts(&[CacheKind::M2]);

@@ -118,6 +118,19 @@ impl Provider for Deno {
         Language::Deno
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["deno.json", "deno.jsonc", "deno.lock"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            v.version_file(".deno-version", Verbatim),
+            v.version_file(".dvmrc", Verbatim),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let (version, raise) = if cx.hardened() {
             dhi::raise("Deno", &cx.version.value, DHI_FLOOR)

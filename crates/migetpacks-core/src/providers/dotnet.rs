@@ -123,6 +123,30 @@ impl Provider for Dotnet {
         Language::Dotnet
     }
 
+    /// `global.json`, a solution at the root, or a project file at depth ≤ 3.
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        if tree.is_file("global.json") {
+            return Ok(Some(vec![super::present("global.json")]));
+        }
+        let sln = tree
+            .list("")?
+            .into_iter()
+            .find(|e| !e.is_dir && (e.name.ends_with(".sln") || e.name.ends_with(".slnx")));
+        if let Some(e) = sln {
+            return Ok(Some(vec![super::present(&e.name)]));
+        }
+        let projects = tree.find_files("", DOTNET_PROJECT_DEPTH, 1, &is_dotnet_project)?;
+        Ok(projects.first().map(|p| vec![super::present(p)]))
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        first!(
+            v.env(super::Transform::Dotnet),
+            global_json(v),
+            dotnet_projects(v),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
         let (major, runtime) = runtime_tag(v).ok_or_else(|| PlanError::Setting {
@@ -251,6 +275,84 @@ impl Provider for Dotnet {
         let path = Regex::new(r"(^|\s)(\./)?([^\s/]+/)*bin/publish/").expect("static regex");
         path.replace_all(&stripped, "${1}./").into_owned()
     }
+}
+
+re!(
+    TARGET_FRAMEWORK,
+    r"<TargetFrameworks?>([^<]*)</TargetFrameworks?>"
+);
+
+/// Where to look for .NET project files: the root and two levels of sub-folders.
+const DOTNET_PROJECT_DEPTH: usize = 2;
+/// At most this many .NET project files are read for target frameworks.
+const DOTNET_PROJECT_LIMIT: usize = 64;
+
+/// True for `.csproj`, `.fsproj` and `.vbproj` file names.
+fn is_dotnet_project(name: &str) -> bool {
+    [".csproj", ".fsproj", ".vbproj"]
+        .iter()
+        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
+}
+
+/// `global.json` `sdk.version` (`//` comment lines, which the SDK accepts, are skipped).
+fn global_json(v: &super::VersionSources) -> super::Found {
+    use crate::version::sources::{manifest, non_empty};
+    let Some(text) = v.read("global.json")? else {
+        return Ok(None);
+    };
+    let json: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let doc: serde_json::Value = serde_json::from_str(&json)
+        .map_err(|e| manifest("global.json", format!("not valid JSON: {e}")))?;
+    Ok(doc
+        .get("sdk")
+        .and_then(|s| s.get("version"))
+        .and_then(|v| v.as_str())
+        .and_then(|v| non_empty("global.json sdk.version", v, super::Transform::Dotnet)))
+}
+
+/// The highest `net<X.Y>` target framework across the project files at depth ≤ 3.
+fn dotnet_projects(v: &super::VersionSources) -> super::Found {
+    let files = v.tree.find_files(
+        "",
+        DOTNET_PROJECT_DEPTH,
+        DOTNET_PROJECT_LIMIT,
+        &is_dotnet_project,
+    )?;
+    let mut best: Option<((u64, u64), String, String)> = None;
+    for path in files {
+        let Some(text) = v.read(&path)? else {
+            continue;
+        };
+        for caps in TARGET_FRAMEWORK.captures_iter(&text) {
+            for tfm in caps[1].split(';').map(str::trim) {
+                let Some(channel) = crate::version::dotnet_channel(tfm) else {
+                    continue;
+                };
+                let key = channel
+                    .split_once('.')
+                    .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+                    .unwrap_or((0, 0));
+                let better = match &best {
+                    None => true,
+                    Some((k, _, _)) => key > *k,
+                };
+                if better {
+                    best = Some((key, path.clone(), tfm.to_string()));
+                }
+            }
+        }
+    }
+    Ok(best.map(|(_, path, tfm)| {
+        crate::version::sources::cand(
+            format!("{path} TargetFramework"),
+            tfm,
+            super::Transform::Dotnet,
+        )
+    }))
 }
 
 #[cfg(test)]

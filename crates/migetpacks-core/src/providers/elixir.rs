@@ -110,6 +110,24 @@ impl Provider for Elixir {
         Language::Elixir
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["mix.exs", "mix.lock"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            v.version_file(".elixir-version", Verbatim),
+            v.line(
+                ".tool-versions",
+                &TOOL_VERSIONS_ELIXIR,
+                ".tool-versions elixir",
+                Verbatim
+            ),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
         let mix = analyse(cx)?;
@@ -303,3 +321,5 @@ impl Provider for Elixir {
         }
     }
 }
+
+re!(TOOL_VERSIONS_ELIXIR, r"^elixir\s+(\S+)");

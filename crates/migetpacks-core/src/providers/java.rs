@@ -107,6 +107,16 @@ impl Provider for Java {
         Language::Java
     }
 
+    /// `pom.xml` (Maven), else a Gradle build (asked after Kotlin, which claims Kotlin
+    /// Gradle builds).
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["pom.xml", "build.gradle", "build.gradle.kts"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        crate::version::jvm::java(v)
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         build_tool_plan(cx, jvm::java_release(cx)?, BuildTool::Maven)
     }

@@ -23,13 +23,13 @@ pub mod ruby;
 pub mod rust;
 pub mod scala;
 
-use crate::detect::{AdditionalVersion, Detection};
+use crate::detect::{DetectError, Detection};
 use crate::language::Language;
 use crate::mounts::{mount, CacheKind, CacheMount};
 use crate::plan::Step;
 use crate::settings::Settings;
 use crate::source::{SourceError, SourceTree};
-use crate::version::Version;
+use crate::version::{AdditionalVersion, Found, Transform, Version, VersionSources};
 
 /// Why a plan could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -131,15 +131,11 @@ impl Context<'_> {
     }
 
     /// True when hardened (DHI) images are used for this language: `USE_DHI` is set and the
-    /// language has hardened images (see [`NO_HARDENED_IMAGES`]).
+    /// language has hardened images ([`Language::has_hardened_images`]).
     pub fn hardened(&self) -> bool {
-        self.settings.use_dhi && !NO_HARDENED_IMAGES.contains(&self.detection.language)
+        self.settings.use_dhi && self.detection.language.has_hardened_images()
     }
 }
-
-/// Languages without Docker Hardened Images: they build on their official images even with
-/// `USE_DHI=true`, and their providers say so in a warning.
-pub const NO_HARDENED_IMAGES: &[Language] = &[Language::Php, Language::Elixir];
 
 /// What a language contributes to the Dockerfile.
 #[derive(Debug, Clone, Default)]
@@ -171,10 +167,38 @@ pub struct LanguagePlan {
     pub notes: Vec<String>,
 }
 
-/// A language's Dockerfile generator.
+/// A detector match: the evidence lines (`"go.mod: present"`), or `None` when the folder does
+/// not look like this language.
+pub type Detected = Result<Option<Vec<String>>, DetectError>;
+
+/// The first of `files` that is a file in `tree`, as a detector match.
+fn any_present(tree: &SourceTree, files: &[&str]) -> Detected {
+    Ok(files
+        .iter()
+        .find(|f| tree.is_file(f))
+        .map(|f| vec![present(f)]))
+}
+
+/// The evidence line of a marker file.
+fn present(file: &str) -> String {
+    format!("{file}: present")
+}
+
+/// A language: how to recognise it, where its version comes from, and its Dockerfile.
+///
+/// Its static facts (id, names, version variable, default version, hardened images) are its
+/// row in [`crate::language::SPECS`].
 pub trait Provider: Sync {
     /// The language this provider builds.
     fn language(&self) -> Language;
+
+    /// Does `tree` look like this language? The detector asks every provider in
+    /// [`PROVIDERS`] order and takes the first match.
+    fn detect(&self, tree: &SourceTree) -> Detected;
+
+    /// The first of this language's version sources that holds a value, in priority order
+    /// (the `*_VERSION` override first); `None` means the default version.
+    fn version_source(&self, sources: &VersionSources) -> Found;
 
     /// The language-specific part of the plan.
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError>;
@@ -186,7 +210,7 @@ pub trait Provider: Sync {
     }
 }
 
-/// Every provider, in detection order.
+/// Every provider, in detection order: the first whose [`Provider::detect`] matches decides.
 pub static PROVIDERS: &[&dyn Provider] = &[
     &deno::Deno,
     &ruby::Ruby,
@@ -207,4 +231,46 @@ pub static PROVIDERS: &[&dyn Provider] = &[
 /// The provider for a language.
 pub fn provider(lang: Language) -> Option<&'static dyn Provider> {
     PROVIDERS.iter().copied().find(|p| p.language() == lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{EnvMap, Settings};
+
+    /// Every language that generates a Dockerfile has a provider, a version variable that the
+    /// provider's version source reads first, and a default version; the provider list holds
+    /// each language once, in [`Language::ALL`] (detection) order.
+    #[test]
+    fn every_language_has_provider_version_source_and_variable() {
+        let generated: Vec<_> = Language::ALL
+            .into_iter()
+            .filter(|l| l.is_generated())
+            .collect();
+        let listed: Vec<_> = PROVIDERS.iter().map(|p| p.language()).collect();
+        assert_eq!(listed, generated);
+        for lang in generated {
+            let p = provider(lang).expect("provider");
+            let var = lang.version_var().expect("version variable");
+            assert!(!lang.default_version().is_empty(), "{lang}");
+            let mut env = EnvMap::new();
+            env.insert(var.to_string(), "9.9".to_string());
+            let settings = Settings::from_env(&env).unwrap();
+            let tree = SourceTree::in_memory([("README.md", "")]);
+            let found = p
+                .version_source(&VersionSources {
+                    lang,
+                    settings: &settings,
+                    tree: &tree,
+                })
+                .unwrap()
+                .unwrap_or_else(|| panic!("{lang}: {var} is not a version source"));
+            assert_eq!(found.source, var, "{lang}");
+            assert_eq!(
+                p.detect(&tree).unwrap(),
+                None,
+                "{lang} matches an empty folder"
+            );
+        }
+    }
 }

@@ -293,6 +293,21 @@ impl Provider for Nodejs {
         Language::Nodejs
     }
 
+    /// `package.json` (the package-manager evidence is added when the project is analysed).
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        Ok(tree.is_file("package.json").then(Vec::new))
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Node;
+        first!(
+            v.env(Node),
+            v.version_file(".node-version", Node),
+            v.version_file(".nvmrc", Node),
+            v.package_json_str(&["engines", "node"], Node),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
         let pkg = PackageJson::read(cx)?.ok_or_else(|| PlanError::Manifest {

@@ -102,7 +102,7 @@ fn docroot(cx: &Context) -> String {
         .to_string()
 }
 
-/// Rewrite Heroku-style PHP start commands for FrankenPHP (generation.md §3 step 4).
+/// Rewrite Heroku-style PHP start commands for FrankenPHP.
 pub fn translate(command: &str) -> String {
     let words: Vec<&str> = command.split_whitespace().collect();
     let trim = |d: &str| -> String {
@@ -135,6 +135,19 @@ pub fn translate(command: &str) -> String {
 impl Provider for Php {
     fn language(&self) -> Language {
         Language::Php
+    }
+
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["composer.json", "index.php"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            v.version_file(".php-version", Verbatim),
+            composer_php(v),
+        )
     }
 
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
@@ -291,6 +304,21 @@ impl Provider for Php {
     fn translate_command(&self, _cx: &Context, command: &str) -> String {
         translate(command)
     }
+}
+
+/// `composer.json` `require.php`.
+fn composer_php(v: &super::VersionSources) -> super::Found {
+    use crate::version::sources::{manifest, non_empty};
+    let Some(text) = v.read("composer.json")? else {
+        return Ok(None);
+    };
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| manifest("composer.json", format!("not valid JSON: {e}")))?;
+    Ok(doc
+        .get("require")
+        .and_then(|r| r.get("php"))
+        .and_then(|v| v.as_str())
+        .and_then(|v| non_empty("composer.json require.php", v, super::Transform::Norm)))
 }
 
 #[cfg(test)]

@@ -355,6 +355,31 @@ impl Provider for Python {
         Language::Python
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(
+            tree,
+            &["requirements.txt", "setup.py", "Pipfile", "pyproject.toml"],
+        )
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::{Norm, Verbatim};
+        first!(
+            v.env(Verbatim),
+            v.version_file(".python-version", Verbatim),
+            runtime_txt(v),
+            uv_lock(v),
+            v.toml_str("pyproject.toml", &["project", "requires-python"], Norm),
+            v.toml_str(
+                "pyproject.toml",
+                &["tool", "poetry", "dependencies", "python"],
+                Norm
+            ),
+            v.toml_str("Pipfile", &["requires", "python_full_version"], Norm),
+            v.toml_str("Pipfile", &["requires", "python_version"], Norm),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
         let installer = Installer::detect(cx);
@@ -581,5 +606,31 @@ impl Provider for Python {
             notes,
             ..LanguagePlan::default()
         })
+    }
+}
+
+re!(UV_REQUIRES, r#"^requires-python\s*=\s*"([^"]*)""#);
+
+/// `runtime.txt`: `python-3.11.4` → `3.11.4`.
+fn runtime_txt(v: &super::VersionSources) -> super::Found {
+    Ok(v.read("runtime.txt")?.and_then(|text| {
+        let line = crate::version::first_line(&text);
+        let value = line.strip_prefix("python-").unwrap_or(&line);
+        crate::version::sources::non_empty("runtime.txt", value, super::Transform::Verbatim)
+    }))
+}
+
+/// `uv.lock` `requires-python`. Lock files can outgrow the read cap; then this source is
+/// skipped (pyproject.toml carries the same constraint).
+fn uv_lock(v: &super::VersionSources) -> super::Found {
+    use crate::{detect::DetectError, source::SourceError};
+    match v.line(
+        "uv.lock",
+        &UV_REQUIRES,
+        "uv.lock requires-python",
+        super::Transform::Norm,
+    ) {
+        Err(DetectError::Source(SourceError::TooLarge { .. })) => Ok(None),
+        other => other,
     }
 }

@@ -27,6 +27,31 @@ impl Provider for Scala {
         Language::Scala
     }
 
+    /// `build.sbt`, `build.sc`, or a `project/` folder with sbt content (`build.properties`,
+    /// `*.sbt`, `*.scala`), not any folder called `project`.
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        if let Some(m) = super::any_present(tree, &["build.sbt", "build.sc"])? {
+            return Ok(Some(m));
+        }
+        if !tree.is_dir("project") {
+            return Ok(None);
+        }
+        let hit = tree
+            .list("project")?
+            .into_iter()
+            .filter(|e| !e.is_dir)
+            .find(|e| {
+                e.name == "build.properties"
+                    || e.name.ends_with(".sbt")
+                    || e.name.ends_with(".scala")
+            });
+        Ok(hit.map(|e| vec![super::present(&format!("project/{}", e.name))]))
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        crate::version::jvm::scala(v)
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let sbt = analyse(cx)?;
         let mut warnings = sbt.warnings.clone();

@@ -1,6 +1,6 @@
 //! Version sources of the JVM languages: Java, Kotlin, Scala, Clojure.
 
-use super::sources::{manifest, non_empty, Cx, Found};
+use super::sources::{manifest, non_empty, Found, VersionSources as Cx};
 use super::Transform;
 use regex::Regex;
 
@@ -34,7 +34,7 @@ re!(
 re!(GRADLE_COMPAT, r"JavaVersion\.VERSION_((?:1_)?\d+)");
 re!(POM_PROPERTY_REF, r"^\$\{([A-Za-z0-9_.-]+)\}$");
 
-pub(super) fn java(cx: &Cx) -> Found {
+pub(crate) fn java(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::JavaMajor),
         cx.version_file(".java-version", Transform::JavaMajor),
@@ -128,7 +128,7 @@ fn gradle_toolchain(cx: &Cx, path: &str) -> Found {
         }))
 }
 
-pub(super) fn kotlin(cx: &Cx) -> Found {
+pub(crate) fn kotlin(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".kotlin-version", Transform::Verbatim),
@@ -159,7 +159,7 @@ pub(super) fn kotlin(cx: &Cx) -> Found {
     )
 }
 
-pub(super) fn clojure(cx: &Cx) -> Found {
+pub(crate) fn clojure(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".clojure-version", Transform::Verbatim),
@@ -178,7 +178,7 @@ pub(super) fn clojure(cx: &Cx) -> Found {
     )
 }
 
-pub(super) fn scala(cx: &Cx) -> Found {
+pub(crate) fn scala(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".scala-version", Transform::Verbatim),

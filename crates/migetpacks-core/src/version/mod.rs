@@ -1,8 +1,8 @@
-//! Version detection and normalisation (detection.md §8–§9).
+//! Version detection and normalisation (docs/detection.md).
 //!
 //! [`resolve`] walks the version sources of a language in priority order (the `*_VERSION`
 //! override from [`Settings::version_overrides`], then version files, then manifests) and takes
-//! the first non-empty one. Empty version files count as absent (known-defects 23). The value
+//! the first non-empty one. Empty version files count as absent (docs/differences.md). The value
 //! is normalised as the language requires and must be a usable image tag; if it is not
 //! (`<22`, `${java.version}`, `stable`), the language default is used and a warning names the
 //! file or variable the bad value came from.
@@ -24,9 +24,11 @@ macro_rules! re {
     };
 }
 
-mod jvm;
+pub(crate) mod jvm;
 pub mod normalize;
 pub(crate) mod sources;
+
+pub use sources::{Found, VersionSources};
 
 use crate::detect::DetectError;
 use crate::language::Language;
@@ -48,9 +50,18 @@ pub struct Version {
     pub warnings: Vec<String>,
 }
 
+/// The version of one additional runtime.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdditionalVersion {
+    /// The runtime.
+    pub language: Language,
+    /// Its version.
+    pub version: Version,
+}
+
 /// How a raw value from a source becomes a tag value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Transform {
+pub enum Transform {
     /// Used as written (a leading `v` before a digit is dropped).
     Verbatim,
     /// [`normalize::normalize`].
@@ -84,7 +95,7 @@ impl Transform {
 
 /// A raw value found in one source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Candidate {
+pub struct Candidate {
     /// The variable or file (with the field, e.g. `package.json engines.node`).
     pub source: String,
     /// The text as read.
@@ -152,25 +163,10 @@ pub fn resolve(
     })
 }
 
-/// The default version of each language (empty for Dockerfile and compose).
+/// The default version of each language (empty for Dockerfile and compose), from its
+/// [`crate::language::LanguageSpec`].
 pub fn default_version(lang: Language) -> &'static str {
-    match lang {
-        Language::Nodejs => "22.16.0",
-        Language::Bun => "1.3.4",
-        Language::Deno => "2.6.1",
-        Language::Ruby => "3.4.4",
-        Language::Python => "3.12.8",
-        Language::Go => "1.25.0",
-        Language::Rust => "1.92.0",
-        Language::Php => "8.3",
-        Language::Java => "21",
-        Language::Dotnet => "8.0",
-        Language::Elixir => "1.18.4",
-        Language::Scala => "3.5.2",
-        Language::Clojure => "1.11.1",
-        Language::Kotlin => "2.1.0",
-        Language::Dockerfile | Language::Compose => "",
-    }
+    lang.default_version()
 }
 
 /// True for a valid Docker tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`).
@@ -198,7 +194,7 @@ pub fn is_valid_version(s: &str) -> bool {
 /// The Java major version used in image tags: a leading `1.` is dropped, then the leading
 /// number is kept (`1.8` → `8`, `17.0.2` → `17`, `21` → `21`, `11.0.2+9` → `11`).
 ///
-/// This is the one rule for every JVM language (known-defects 26): Kotlin, Scala and Clojure
+/// This is the one rule for every JVM language (docs/differences.md): Kotlin, Scala and Clojure
 /// providers get their JDK with `resolve(Language::Java, …)`, which ends in this function.
 ///
 /// ```
@@ -222,7 +218,7 @@ pub fn java_major(raw: &str) -> Option<String> {
 }
 
 /// The .NET channel (`major.minor`) of an SDK version, target framework or channel:
-/// `8.0.100` → `8.0`, `net8.0-windows` → `8.0`, `9` → `9.0` (known-defects 25: the runtime
+/// `8.0.100` → `8.0`, `net8.0-windows` → `8.0`, `9` → `9.0` (docs/differences.md: the runtime
 /// images are tagged by channel, not by SDK version).
 ///
 /// ```
@@ -256,7 +252,7 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The first meaningful line of a version file (detection.md §8): lines starting with `#`
+/// The first meaningful line of a version file (docs/detection.md): lines starting with `#`
 /// and blank lines are skipped, whitespace is removed. Empty when there is none.
 pub fn first_line(text: &str) -> String {
     text.lines()

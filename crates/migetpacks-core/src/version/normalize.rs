@@ -1,6 +1,6 @@
 //! The version normaliser: turns range syntax and aliases from version files into image tags.
 //!
-//! Follows detection.md §9.2 with the corrections of known-defects 24 and 27:
+//! The rules of docs/detection.md (versions), with the corrections listed in docs/differences.md:
 //! - `||` and single `|` alternatives are split; each is normalised and the highest wins
 //!   (`^7.4 || ^8.0` → `8.0`, `^8.1|^8.2` → `8.2`).
 //! - comma- or space-separated comparator sets take their lower bound (`>=3.8,<4` → `3.8`,
@@ -199,7 +199,7 @@ pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 mod tests {
     use super::*;
 
-    /// detection.md §9.2 table. Where our corrected value differs from the original, the
+    /// The normaliser table of the original. Where our corrected value differs from the original, the
     /// original's output is given in the comment.
     #[test]
     fn normaliser_table() {

@@ -185,6 +185,19 @@ impl Provider for Go {
         Language::Go
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["go.mod", "Godeps/Godeps.json", "glide.yaml"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            v.version_file(".go-version", Verbatim),
+            v.line("go.mod", &GO_MOD, "go.mod go", Verbatim),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let text = cx.read("go.mod")?.ok_or_else(|| PlanError::Manifest {
             path: "go.mod".into(),
@@ -302,3 +315,5 @@ impl Provider for Go {
         command.to_string()
     }
 }
+
+re!(GO_MOD, r"^go\s+(\S+)");

@@ -5,7 +5,7 @@
 //! Builder stage, in order:
 //! 1. each additional runtime's toolchain, copied from its image before the primary's steps;
 //! 2. its dependency manifests and install, right before the primary's first source copy, so
-//!    a source-only change reuses them (known-defects 42: the original installed them after
+//!    a source-only change reuses them (docs/differences.md: the original installed them after
 //!    `COPY . .` for every primary but Ruby);
 //! 3. its build step right after the primary's source copy, before the primary's own build:
 //!    Rails `assets:precompile`, Django `collectstatic` or `go build` see the built assets.
@@ -16,7 +16,7 @@
 //!
 //! Runtime stage (official images only; hardened runtimes are single-runtime, so additional
 //! runtimes are available at build time only, with a warning):
-//! - Python and Ruby are copied (generation.md §5.4);
+//! - Python and Ruby are copied;
 //! - Go never (its binaries are static);
 //! - Node.js only when a process of the image runs it: the web command or a Procfile
 //!   process (release, workers) invokes `node`, `npm`, `npx`, `yarn`, `pnpm`, `corepack` or
@@ -31,7 +31,7 @@ use crate::language::Language;
 use crate::plan::{AdditionalRuntime, Instruction, Phase, Step};
 use crate::procfile::Processes;
 
-/// Languages that can be additional runtimes, in the order of generation.md §5.
+/// Languages that can be additional runtimes, in the order of docs/configuration.md (additional runtimes).
 pub const SUPPORTED: [Language; 4] = [
     Language::Nodejs,
     Language::Python,

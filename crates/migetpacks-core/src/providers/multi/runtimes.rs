@@ -1,9 +1,9 @@
 //! What each supported additional runtime adds: its toolchain copied from its image, its
-//! dependency install, its build step and its runtime-stage copy (generation.md §5).
+//! dependency install, its build step and its runtime-stage copy (docs/configuration.md, additional runtimes).
 //!
 //! Layouts are chosen from the logical image (official or hardened), never from the string
-//! after mirror rewriting (known-defects 41), and the Python library folder comes from the
-//! resolved version, not from the first `\d+\.\d+` in the image reference (known-defects 42).
+//! after mirror rewriting (docs/differences.md), and the Python library folder comes from the
+//! resolved version, not from the first `\d+\.\d+` in the image reference (docs/differences.md).
 
 use super::super::nodejs::{manager_for, PackageJson};
 use super::super::{Context, PlanError};

@@ -92,6 +92,19 @@ impl Provider for Ruby {
         Language::Ruby
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["Gemfile", "Rakefile", "config.ru"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Ruby;
+        first!(
+            v.env(Ruby),
+            v.version_file(".ruby-version", Ruby),
+            v.line("Gemfile", &GEMFILE_RUBY, "Gemfile ruby", Ruby),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
         let gemfile = cx.read("Gemfile")?.ok_or_else(|| PlanError::Manifest {
@@ -319,6 +332,8 @@ impl Provider for Ruby {
         }
     }
 }
+
+re!(GEMFILE_RUBY, r#"^\s*ruby\s*\(?\s*['"]([^'"]*)['"]"#);
 
 #[cfg(test)]
 mod tests {

@@ -117,6 +117,19 @@ impl Provider for Rust {
         Language::Rust
     }
 
+    fn detect(&self, tree: &super::SourceTree) -> super::Detected {
+        super::any_present(tree, &["Cargo.toml", "Cargo.lock"])
+    }
+
+    fn version_source(&self, v: &super::VersionSources) -> super::Found {
+        use super::Transform::Verbatim;
+        first!(
+            v.env(Verbatim),
+            rust_toolchain_legacy(v),
+            v.toml_str("rust-toolchain.toml", &["toolchain", "channel"], Verbatim),
+        )
+    }
+
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
         let v = &cx.version.value;
         let ws = workspace::workspace(cx)?;
@@ -239,4 +252,20 @@ impl Provider for Rust {
         }
         out
     }
+}
+
+/// `rust-toolchain` is either one line (`1.78.0`) or, in newer projects, TOML.
+fn rust_toolchain_legacy(v: &super::VersionSources) -> super::Found {
+    use super::Transform::Verbatim;
+    let Some(text) = v.read("rust-toolchain")? else {
+        return Ok(None);
+    };
+    if text.contains("[toolchain]") {
+        return v.toml_str("rust-toolchain", &["toolchain", "channel"], Verbatim);
+    }
+    Ok(crate::version::sources::non_empty(
+        "rust-toolchain",
+        &crate::version::first_line(&text),
+        Verbatim,
+    ))
 }

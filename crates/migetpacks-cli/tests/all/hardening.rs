@@ -30,11 +30,7 @@ struct Leaky {
 
 impl Leaky {
     fn new() -> Leaky {
-        let dir = tempfile::tempdir().unwrap();
-        let bin = dir.path().join("bin");
-        std::fs::create_dir(&bin).unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/leaky-docker");
-        std::fs::copy(src, bin.join("docker")).unwrap();
+        let dir = crate::support::fake_docker("leaky-docker");
         std::fs::create_dir(dir.path().join("tmp")).unwrap();
         // A Node.js app (install step to mount secrets on) with an app.json secret generator.
         let app = dir.path().join("app");

@@ -1,7 +1,6 @@
 //! Helpers for the provider tests: a plan from a hand-made detection and version (detection
 //! itself is tested elsewhere), the setting variants every language is snapshotted under, and
 //! order assertions on the rendered Dockerfile.
-#![allow(dead_code)]
 
 use migetpacks_core::detect::{Detection, PackageManager};
 use migetpacks_core::language::Language;
@@ -133,7 +132,7 @@ pub fn snapshot(name: &str, g: &Generated) {
     insta::with_settings!({
         description => description,
         omit_expression => true,
-        snapshot_path => "../snapshots",
+        snapshot_path => "../../snapshots",
         prepend_module_to_snapshot => false,
     }, {
         insta::assert_snapshot!(name, &g.dockerfile);

@@ -1,15 +1,16 @@
 //! Every fixture × the settings that change its output: reviewed insta snapshots of the
 //! Dockerfile and the plan, determinism, and hadolint on every generated Dockerfile.
 
+use crate::support;
 use migetpacks_core::language::Language;
 use migetpacks_core::pipeline::{effective_tree, generate};
 use migetpacks_core::plan::{Instruction, Phase};
-use migetpacks_core::settings::{EnvMap, Settings};
+use migetpacks_core::settings::Settings;
 use migetpacks_core::source::SourceTree;
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let root = support::fixtures_dir();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -17,22 +18,6 @@ fn fixtures() -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-/// `fixture.env` holds KEY=VALUE lines of settings the fixture needs.
-fn fixture_env(dir: &Path) -> EnvMap {
-    let mut env = EnvMap::new();
-    if let Ok(text) = std::fs::read_to_string(dir.join("fixture.env")) {
-        for line in text
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        {
-            if let Some((k, v)) = line.split_once('=') {
-                env.insert(k.trim().into(), v.trim().into());
-            }
-        }
-    }
-    env
 }
 
 const VARIANTS: &[(&str, &[(&str, &str)])] = &[
@@ -53,7 +38,7 @@ fn outcome(
     dir: &Path,
     extra: &[(&str, &str)],
 ) -> Option<Result<migetpacks_core::pipeline::Generated, String>> {
-    let mut env = fixture_env(dir);
+    let mut env = support::fixture_env(dir);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -90,14 +75,14 @@ fn dockerfile_and_plan_snapshots() {
                 None => continue,
                 Some(Ok(g)) => g,
                 Some(Err(e)) if *variant == "dhi" => {
-                    insta::assert_snapshot!(format!("{name}__{variant}__error"), e);
+                    assert_file_snapshot!(format!("{name}__{variant}__error"), e);
                     continue;
                 }
                 Some(Err(e)) => panic!("{}: {e}", dir.display()),
             };
-            insta::assert_snapshot!(format!("{name}__{variant}__dockerfile"), g.dockerfile);
+            assert_file_snapshot!(format!("{name}__{variant}__dockerfile"), g.dockerfile);
             if *variant == "default" {
-                insta::assert_json_snapshot!(format!("{name}__plan"), g.plan);
+                assert_file_snapshot!(json format!("{name}__plan"), g.plan);
             }
         }
     }
@@ -191,19 +176,9 @@ fn registry_mirror_rewrites_base_images() {
 
 #[test]
 fn hadolint_accepts_every_generated_dockerfile() {
-    let hadolint = std::env::var("HADOLINT").unwrap_or_else(|_| "hadolint".into());
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.hadolint.yaml");
-    if std::process::Command::new(&hadolint)
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        // CI installs hadolint (scripts/test.sh); without it the ring is skipped, loudly.
-        assert!(std::env::var("CI").is_err(), "hadolint is required in CI");
-        eprintln!("hadolint not found: skipping the lint ring");
+    let Some(hadolint) = support::Hadolint::find() else {
         return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
+    };
     let mut failures = Vec::new();
     for dir in fixtures() {
         for (variant, extra) in VARIANTS {
@@ -214,17 +189,8 @@ fn hadolint_accepts_every_generated_dockerfile() {
                 "{}-{variant}.Dockerfile",
                 dir.file_name().unwrap().to_string_lossy()
             );
-            let file = tmp.path().join(&name);
-            std::fs::write(&file, &g.dockerfile).unwrap();
-            let out = std::process::Command::new(&hadolint)
-                .arg("--config")
-                .arg(&config)
-                .arg("--no-color")
-                .arg(&file)
-                .output()
-                .unwrap();
-            if !out.status.success() {
-                failures.push(format!("{name}:\n{}", String::from_utf8_lossy(&out.stdout)));
+            if let Err(findings) = hadolint.lint(&name, &g.dockerfile) {
+                failures.push(format!("{name}:\n{findings}"));
             }
         }
     }

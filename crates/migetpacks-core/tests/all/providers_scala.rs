@@ -1,6 +1,6 @@
 //! Scala (sbt: native-packager stage, Play, assembly).
 
-mod support;
+use crate::support;
 
 use migetpacks_core::language::Language;
 use support::{assert_mounts_only_with_cache_dir, assert_order, generate, try_generate};

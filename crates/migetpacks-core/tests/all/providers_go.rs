@@ -1,6 +1,6 @@
 //! Go provider: snapshots of the generated Dockerfiles and the behaviour they must have.
 
-mod plan_support;
+use crate::support::plan as plan_support;
 
 use migetpacks_core::language::Language;
 use migetpacks_core::plan::{CommandSource, Phase};

@@ -1,6 +1,6 @@
 //! PHP on FrankenPHP (Laravel, a Composer app, a plain index.php).
 
-mod support;
+use crate::support;
 
 use migetpacks_core::language::Language;
 use support::{assert_mounts_only_with_cache_dir, assert_order, generate};

@@ -21,12 +21,9 @@ struct Fake {
 
 impl Fake {
     fn new() -> Fake {
-        let dir = tempfile::tempdir().unwrap();
-        let bin = dir.path().join("bin");
-        std::fs::create_dir(&bin).unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake-docker");
-        std::fs::copy(src, bin.join("docker")).unwrap();
-        Fake { dir }
+        Fake {
+            dir: crate::support::fake_docker("fake-docker"),
+        }
     }
 
     fn log(&self) -> PathBuf {

@@ -1,33 +1,19 @@
 //! Detection and version snapshots over every folder of `fixtures/` (see fixtures/README.md).
 
-use migetpacks_core::detect::{analyze, DetectError};
-use migetpacks_core::settings::{EnvMap, Settings};
+use crate::support::{self, fixtures_dir};
+use migetpacks_core::detect::DetectError;
+use migetpacks_core::pipeline::analyze;
+use migetpacks_core::settings::Settings;
 use migetpacks_core::source::SourceTree;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-/// The settings of a fixture: its `fixture.env` (KEY=VALUE lines; blank lines and `#`
-/// comments skipped), else the defaults.
+/// The settings of a fixture: its `fixture.env`, else the defaults.
 fn fixture_settings(dir: &Path) -> Settings {
-    let mut env = EnvMap::new();
-    if let Ok(text) = std::fs::read_to_string(dir.join("fixture.env")) {
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (k, v) = line
-                .split_once('=')
-                .unwrap_or_else(|| panic!("{}: bad fixture.env line {line:?}", dir.display()));
-            env.insert(k.trim().to_string(), v.trim().to_string());
-        }
-    }
-    Settings::from_env(&env).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    Settings::from_env(&support::fixture_env(dir))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
 
-fn analyze_fixture(dir: &Path) -> Result<migetpacks_core::detect::Analysis, DetectError> {
+fn analyze_fixture(dir: &Path) -> Result<migetpacks_core::pipeline::Analysis, DetectError> {
     let tree = SourceTree::open(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     analyze(&fixture_settings(dir), &tree)
 }
@@ -42,7 +28,7 @@ fn every_fixture_detects() {
             return;
         }
         let analysis = analyze_fixture(path).unwrap_or_else(|e| panic!("{name}: {e}"));
-        insta::assert_json_snapshot!(analysis);
+        assert_file_snapshot!(json "every_fixture_detects", analysis);
     });
 }
 

@@ -1,6 +1,6 @@
 //! Java and Kotlin (Maven and Gradle, with and without wrappers).
 
-mod support;
+use crate::support;
 
 use migetpacks_core::language::Language;
 use migetpacks_core::plan::{CommandSource, Phase};

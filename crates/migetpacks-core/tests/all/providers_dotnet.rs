@@ -1,6 +1,6 @@
 //! .NET (single project, solution with a web project, nested project).
 
-mod support;
+use crate::support;
 
 use migetpacks_core::language::Language;
 use support::{assert_mounts_only_with_cache_dir, assert_order, generate, try_generate};

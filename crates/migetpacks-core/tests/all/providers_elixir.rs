@@ -1,6 +1,6 @@
 //! Elixir (plain Mix app, Phoenix with and without a release, umbrella release).
 
-mod support;
+use crate::support;
 
 use migetpacks_core::language::Language;
 use support::{assert_mounts_only_with_cache_dir, assert_order, generate};

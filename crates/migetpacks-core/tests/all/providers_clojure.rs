@@ -1,6 +1,6 @@
 //! Clojure (Leiningen and the Clojure CLI with tools.build).
 
-mod support;
+use crate::support;
 
 use migetpacks_core::language::Language;
 use support::{assert_mounts_only_with_cache_dir, assert_order, generate, try_generate};
