@@ -11,15 +11,16 @@
 #
 # Parts: dockerd (containerd image store, so its built-in BuildKit exports registry cache),
 # containerd and the buildx plugin from Debian trixie .debs unpacked under $ENGINE_DIR; runc,
-# tini, docker-registry and mmdebstrap from bookworm apt. Base images (debian, python, node,
-# golang) are seeded into the registry under $REG/library/NAME:TAG (the docker.io route via
-# registry-mirrors) and $REG/mirror/library/NAME:TAG (migetpacks' REGISTRY_MIRROR layout).
+# tini, docker-registry and mmdebstrap from bookworm apt. Base images (debian, and one per
+# scripts/engine-images/NAME.Dockerfile) are seeded into the registry under $REG/REPO:TAG (the
+# docker.io route via registry-mirrors) and $REG/mirror/REPO:TAG (migetpacks' REGISTRY_MIRROR
+# layout), REPO being library/NAME or the recipe's `# image:`.
 # Builds must pass --network=host and must not start with a `# syntax=` line. docs/engine.md
 # has the details, image contents and timings.
 #
 # Settings: ENGINE_DIR (/tmp/migetpacks-engine), ENGINE_REGISTRY_ADDR (127.0.0.1:5000),
-# ENGINE_SEED ("debian python node golang docker"; empty: none), ENGINE_DEBIAN_MIRROR
-# (http://deb.debian.org/debian), ENGINE_DEBIAN_SECURITY_MIRROR (<mirror>-security),
+# ENGINE_SEED ("all": debian and every scripts/engine-images/NAME.Dockerfile; empty: none),
+# ENGINE_DEBIAN_MIRROR (http://deb.debian.org/debian), ENGINE_DEBIAN_SECURITY_MIRROR (<mirror>-security),
 # ENGINE_HOST_DOCKER (auto: use a docker CLI on PATH; no: always use trixie's docker-cli).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -27,7 +28,7 @@ set -euo pipefail
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ENGINE_DIR=${ENGINE_DIR:-/tmp/migetpacks-engine}
 REG=${ENGINE_REGISTRY_ADDR:-127.0.0.1:5000}
-SEED=${ENGINE_SEED-debian python node golang docker}
+SEED=${ENGINE_SEED-all}
 MIRROR=${ENGINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${ENGINE_DEBIAN_SECURITY_MIRROR:-$MIRROR-security}
 HOST_DOCKER_MODE=${ENGINE_HOST_DOCKER:-auto}

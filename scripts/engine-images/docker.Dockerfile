@@ -1,3 +1,4 @@
+# tags: 26.1-cli 26-cli
 # Stand-in for Docker Hub's docker:26.1-cli, built by scripts/engine.sh FROM its
 # debian:bookworm-slim: the docker CLI and the buildx plugin of Debian trixie (static Go
 # binaries, the same packages engine.sh runs dockerd and buildx from) at the official image's

@@ -1,3 +1,4 @@
+# tags: 1.19 1.19-bookworm
 # Stand-in for Docker Hub's golang:1.19, built by scripts/engine.sh FROM its
 # debian:bookworm-slim: Debian's golang-1.19 toolchain moved to /usr/local/go.
 ARG BASE

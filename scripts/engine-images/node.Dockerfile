@@ -1,3 +1,4 @@
+# tags: 18-slim 18 18-bookworm 18-slim-bookworm
 # Stand-in for Docker Hub's node:18 and node:18-slim (one image for both tags), built by
 # scripts/engine.sh FROM its debian:bookworm-slim: Debian's nodejs 18 and npm.
 ARG BASE

@@ -1,8 +1,11 @@
+# tags: 3.11-slim 3.11 3.11-bookworm 3.11-slim-bookworm
 # Stand-in for Docker Hub's python:3.11 and python:3.11-slim (one image for both tags), built by
 # scripts/engine.sh FROM its debian:bookworm-slim: Debian's python3 3.11 with pip and venv.
 ARG BASE
 FROM ${BASE}
 ENV LANG=C.UTF-8
+# This machine's TLS proxy: uv (bundled roots), poetry and pipenv (certifi) need the system store.
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 # No PEP 668 marker, as in the official image: `pip install` outside a venv is allowed.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-pip python3-venv \

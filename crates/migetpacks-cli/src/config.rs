@@ -191,18 +191,54 @@ impl clap::Args for VersionFlags {
     }
 }
 
-/// The environment map the core parses: the process environment with flags applied on top.
-pub fn env_map(cfg: &Config) -> EnvMap {
+/// The environment map the core parses: the process environment with the command-line flags
+/// on top. A flag is written under its `MIGETPACKS_` name, which the core takes over both the
+/// bare and the prefixed variable, so a flag always wins and is never mistaken for a shell's
+/// `LANGUAGE` locale or `DEBUG` pattern. Values clap took from the environment are already in
+/// the map under their own names.
+pub fn env_map(cfg: &Config, matches: &ArgMatches) -> EnvMap {
     // Non-UTF-8 variables cannot be settings; they are skipped rather than crashing.
-    let mut map: EnvMap = std::env::vars_os()
+    let process: EnvMap = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
+    with_flags(process, cfg, matches)
+}
+
+fn with_flags(mut map: EnvMap, cfg: &Config, matches: &ArgMatches) -> EnvMap {
     for (var, value) in cfg.pairs() {
-        if let Some(v) = value {
-            map.insert(var.to_string(), v.clone());
+        if let Some(v) = value.filter(|_| from_command_line(matches, var)) {
+            map.insert(
+                format!("{}{var}", migetpacks_core::settings::PREFIX),
+                v.clone(),
+            );
         }
     }
     map
+}
+
+/// True when the setting `var` was given as a flag (on the command or its subcommand).
+fn from_command_line(matches: &ArgMatches, var: &str) -> bool {
+    let id = arg_id(var);
+    let here = matches!(
+        matches
+            .try_get_raw(&id)
+            .ok()
+            .flatten()
+            .and(matches.value_source(&id)),
+        Some(clap::parser::ValueSource::CommandLine)
+    );
+    here || matches
+        .subcommand()
+        .is_some_and(|(_, sub)| from_command_line(sub, var))
+}
+
+/// The clap id of a setting: the version flags use the variable, the others the field name.
+fn arg_id(var: &str) -> String {
+    if version_vars().any(|(_, v)| v == var) {
+        var.to_string()
+    } else {
+        var.to_ascii_lowercase()
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +246,38 @@ mod tests {
     use super::*;
     use clap::Args;
     use migetpacks_core::language::Language;
+    use migetpacks_core::settings::Settings;
+
+    fn parse(args: &[&str], env: &[(&str, &str)]) -> Settings {
+        let cmd = Config::augment_args(Command::new("t")).subcommand(Command::new("detect"));
+        let m = cmd.try_get_matches_from(args).unwrap();
+        let cfg = <Config as clap::FromArgMatches>::from_arg_matches(&m).unwrap();
+        let process = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_env(&with_flags(process, &cfg, &m)).unwrap()
+    }
+
+    #[test]
+    fn a_flag_wins_over_bare_and_prefixed_variables() {
+        let env = [("LANGUAGE", "en_US:en"), ("MIGETPACKS_PORT", "9000")];
+        let s = parse(&["t", "--language", "ruby", "--port", "7000"], &env);
+        assert_eq!(s.language, Some(Language::Ruby));
+        assert_eq!(s.port, 7000);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        // After the subcommand too (global flags), and for the version flags.
+        let s = parse(
+            &["t", "detect", "--debug", "true", "--node-version", "20"],
+            &[("DEBUG", "express:*"), ("MIGETPACKS_NODE_VERSION", "18")],
+        );
+        assert!(s.debug);
+        assert_eq!(s.version_overrides.get(&Language::Nodejs).unwrap(), "20");
+        // Without flags the environment decides: the locale is ignored with a note.
+        let s = parse(&["t"], &env);
+        assert_eq!((s.language, s.port), (None, 9000));
+        assert_eq!(s.notes.len(), 1);
+    }
 
     #[test]
     fn every_language_with_a_version_has_a_flag_reading_its_variable() {

@@ -6,11 +6,11 @@ mod exit;
 mod runner;
 mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Subcommand};
 use std::path::PathBuf;
 
 /// Detect, plan and build container images from source folders.
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(name = "migetpacks", version, about, long_about = None)]
 struct Cli {
     #[command(flatten)]
@@ -75,8 +75,9 @@ enum SchemaKind {
 }
 
 fn main() {
-    let cli = Cli::parse();
-    let env = config::env_map(&cli.config);
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let env = config::env_map(&cli.config, &matches);
     let ui = ui::Ui::new(env.contains_key("NO_COLOR"));
     let command = cli.command.unwrap_or(Command::Build {
         path: None,

@@ -20,6 +20,17 @@ const NOISE: [&str; 2] = [
     "warnings found (use docker --debug to expand)",
 ];
 
+/// BuildKit reports a registry cache that does not exist yet, as on every first build, as
+/// `#N ERROR: failed to configure registry cache importer: <ref>: not found`. The build goes
+/// on; say what it means instead of an error.
+fn no_cache_yet(line: &str) -> Option<String> {
+    let (step, rest) = line.split_once(" ERROR: failed to configure registry cache importer: ")?;
+    let reference = rest.strip_suffix(": not found")?;
+    Some(format!(
+        "{step} no cache yet (first build): nothing to import from {reference}"
+    ))
+}
+
 /// What an interrupted run must clean up.
 #[derive(Default)]
 struct Cleanup {
@@ -110,10 +121,14 @@ pub fn stream(
         while matches!(buf.last(), Some(b'\n' | b'\r')) {
             buf.pop();
         }
-        let masked = masker.mask_bytes(&buf);
-        let text = String::from_utf8_lossy(&masked).into_owned();
+        let mut masked = masker.mask_bytes(&buf);
+        let mut text = String::from_utf8_lossy(&masked).into_owned();
         if NOISE.iter().any(|n| text.contains(n)) {
             continue;
+        }
+        if let Some(line) = no_cache_yet(&text) {
+            masked = line.clone().into_bytes();
+            text = line;
         }
         let mut out = stdout.lock();
         let _ = out.write_all(b"       ");
@@ -168,5 +183,29 @@ pub fn capture(program: &str, args: &[&str]) -> Result<String, String> {
             .unwrap_or("failed")
             .trim()
             .to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_cache_yet;
+
+    #[test]
+    fn a_missing_registry_cache_is_no_error() {
+        assert_eq!(
+            no_cache_yet(
+                "#6 ERROR: failed to configure registry cache importer: r.io/a:c: not found"
+            )
+            .as_deref(),
+            Some("#6 no cache yet (first build): nothing to import from r.io/a:c")
+        );
+        // Any other importer failure is shown as BuildKit printed it.
+        assert_eq!(
+            no_cache_yet(
+                "#6 ERROR: failed to configure registry cache importer: r.io/a:c: unauthorized"
+            ),
+            None
+        );
+        assert_eq!(no_cache_yet("#6 DONE 0.1s"), None);
     }
 }

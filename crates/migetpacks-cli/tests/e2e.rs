@@ -9,12 +9,16 @@
 //! Cache tests "forget" between builds (`docker buildx prune -af` and removing the built
 //! image), so only the registry cache can make a step `CACHED`. Whether a step ran is read
 //! from BuildKit's plain progress: its own output (`Collecting …` from pip, `added 1 package`
-//! from npm, `> node build.js` from the build script) and the `#N CACHED` lines.
+//! from npm, `> node build.js` from the build script) and the `#N CACHED` lines. That an install
+//! was reused is asserted only by its own output being absent: a registry-cache hit may be
+//! reported as `DONE 0.1s` instead of `CACHED`.
 
 #[path = "e2e/apps.rs"]
 mod apps;
 #[path = "e2e/harness.rs"]
 mod harness;
+#[path = "e2e/languages.rs"]
+mod languages;
 
 use harness::{
     build, build_in, docker, engine, forget_local, registry_tags, serves_http, unique, App, Engine,
@@ -81,14 +85,12 @@ fn python_builds_serves_and_follows_the_cache_table() {
     let source_only = build(&e, &app, &vars);
     source_only.assert_success();
     assert!(!source_only.printed(PIP_INSTALL), "{}", source_only.log());
-    source_only.assert_reused(PIP_STEP);
     source_only.assert_ran(PY_SOURCE_STEP);
 
     forget_local(&e, &[&r.image]);
     let unchanged = build(&e, &app, &vars);
     unchanged.assert_success();
     assert!(!unchanged.printed(PIP_INSTALL), "{}", unchanged.log());
-    unchanged.assert_reused(PIP_STEP);
     unchanged.assert_reused(PY_SOURCE_STEP);
 
     forget_local(&e, &[&r.image]);
@@ -131,7 +133,6 @@ fn node_builds_serves_and_follows_the_cache_table() {
     let source_only = build(&e, &app, &vars);
     source_only.assert_success();
     assert!(!source_only.printed(NPM_INSTALL), "{}", source_only.log());
-    source_only.assert_reused(NPM_STEP);
     assert!(source_only.printed(NODE_BUILD), "{}", source_only.log());
 
     forget_local(&e, &[&r.image]);
@@ -165,9 +166,25 @@ fn go_builds_and_serves() {
     let e = engine();
     let r = refs(&e, "go", "serve");
     let app = App::new("go-mod", &r.tag);
-    let b = build(&e, &app, &[("OUTPUT_IMAGE", r.image.as_str())]);
+    // A developer's shell: gettext's LANGUAGE and the `debug` package's DEBUG are set. Neither
+    // stops the build; each is named in a note (docs/configuration.md).
+    let b = build(
+        &e,
+        &app,
+        &[
+            ("OUTPUT_IMAGE", r.image.as_str()),
+            ("LANGUAGE", "en_US:en"),
+            ("DEBUG", "express:*"),
+        ],
+    );
     b.assert_success();
     assert_eq!(b.result.as_ref().unwrap()["language"], "go");
+    for note in [
+        "LANGUAGE=\"en_US:en\" looks like a locale",
+        "DEBUG=\"express:*\" is not a boolean",
+    ] {
+        assert!(b.printed(note), "{}", b.log());
+    }
     let body = serves_http(&e, &r.image);
     assert!(body.contains("hello from go-mod"), "{body}");
     forget_local(&e, &[&r.image]);
@@ -244,10 +261,11 @@ fn min_mode_source_only_change() {
         let first = build(&e, &app, &vars);
         first.assert_success();
         assert!(first.printed(install_out), "{}", first.log());
-        // The build log says what min costs.
+        // The build log says what min costs, where it costs the install.
         let note = "CACHE_MODE=min exports only the final stage's layers";
-        assert!(
+        assert_eq!(
             first.printed(note) || first.stderr.contains(note),
+            lang == "node",
             "{}",
             first.log()
         );
@@ -262,7 +280,6 @@ fn min_mode_source_only_change() {
             assert!(warm.printed(NODE_BUILD), "{}", warm.log());
         } else {
             assert!(!warm.printed(install_out), "{}", warm.log());
-            warm.assert_reused(install_step);
             warm.assert_ran(PY_SOURCE_STEP);
         }
         forget_local(&e, &[&r.image]);
@@ -305,7 +322,6 @@ fn cache_from_imports_the_first_cache_and_exports_to_the_new_ref() {
     );
     second.assert_success();
     assert!(!second.printed(PIP_INSTALL), "{}", second.log());
-    second.assert_reused(PIP_STEP);
     let tags = registry_tags(&e, &cache_repo).unwrap();
     assert!(tags.contains(&new_tag), "{tags:?}");
     forget_local(&e, &[&r.image]);
@@ -359,7 +375,6 @@ fn no_cache_runs_every_step_and_still_exports() {
     );
     next.assert_success();
     assert!(!next.printed(PIP_INSTALL), "{}", next.log());
-    next.assert_reused(PIP_STEP);
     forget_local(&e, &[&r.image]);
 }
 

@@ -393,27 +393,26 @@ impl CacheSettings {
         })
     }
 
-    /// One-line notes for the build log: ignored variables, and the `min` trade-off when a
-    /// cache is exported with `mode=min`.
+    /// One-line notes for the build log: the ignored variables.
     pub fn notes(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .ignored
+        self.ignored
             .iter()
             .map(|i| format!("{} is ignored: {}", i.var, i.reason))
-            .collect();
+            .collect()
+    }
+
+    /// The `min` trade-off, when a cache is exported with `mode=min`. Print it only where it
+    /// holds: for a generated Dockerfile, when `BuildPlan::min_cache_reinstalls` says so.
+    pub fn min_mode_note(&self) -> Option<&'static str> {
         let exports_min = self.mode == CacheMode::Min
             && self
                 .backend
                 .as_ref()
                 .is_some_and(|b| !matches!(b, CacheBackend::Inline { .. }));
-        if exports_min {
-            out.push(
-                "CACHE_MODE=min exports only the final stage's layers: dependency installs in the \
-                 builder stage are not reused on another machine; CACHE_MODE=max exports every stage"
-                    .into(),
-            );
-        }
-        out
+        exports_min.then_some(
+            "CACHE_MODE=min exports only the final stage's layers: dependency installs in the \
+             builder stage are not reused on another machine; CACHE_MODE=max exports every stage",
+        )
     }
 
     /// The settings for one compose service: its own cache (`<ref>-<service>` for a registry,

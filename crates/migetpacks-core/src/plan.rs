@@ -375,4 +375,21 @@ impl BuildPlan {
             .map(|(_, s)| s)
             .collect()
     }
+
+    /// Whether `CACHE_MODE=min` costs a dependency install on a source-only change: a builder
+    /// stage copies the source after its install, so what the final stage copies from it
+    /// changes with the source, and the install (not a final-stage layer) is not in the cache.
+    /// Without such a stage the final stage's copies of the builder's output are cache hits and
+    /// the builder does not run at all.
+    pub fn min_cache_reinstalls(&self) -> bool {
+        let Some((_, builders)) = self.stages.split_last() else {
+            return false;
+        };
+        builders.iter().any(|st| {
+            st.steps
+                .iter()
+                .skip_while(|s| s.phase != Phase::Install)
+                .any(|s| s.phase == Phase::Source)
+        })
+    }
 }

@@ -200,6 +200,10 @@ pub fn instruction(ins: &Instruction) -> Result<String, RenderError> {
                 return Err(RenderError::Empty("RUN".into()));
             }
             let mut flags: Vec<String> = mounts.iter().map(|m| m.to_flag()).collect();
+            // The file form: the `env=` mount option needs Dockerfile frontend 1.10, and the
+            // frontend built into older BuildKit engines (used when no `# syntax=` line is
+            // written) rejects it. The variable lives only in this RUN's shell.
+            let mut reads = Vec::with_capacity(secrets.len());
             for id in secrets {
                 if !crate::settings::is_valid_name(id) {
                     return Err(RenderError::InvalidName {
@@ -207,12 +211,16 @@ pub fn instruction(ins: &Instruction) -> Result<String, RenderError> {
                         name: id.clone(),
                     });
                 }
-                flags.push(format!("--mount=type=secret,id={id},env={id}"));
+                flags.push(format!("--mount=type=secret,id={id}"));
+                reads.push(format!(
+                    "if [ -f /run/secrets/{id} ]; then {id}=\"$(cat /run/secrets/{id})\"; export {id}; fi"
+                ));
             }
+            let commands: Vec<String> = reads.into_iter().chain(commands.iter().cloned()).collect();
             for f in &flags {
                 single_line("RUN --mount", f)?;
             }
-            for c in commands {
+            for c in &commands {
                 single_line("RUN", c)?;
                 // The last command ends the line: a trailing `\` would continue it.
                 if c.trim_end().ends_with('\\') {

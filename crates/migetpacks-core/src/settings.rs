@@ -219,7 +219,61 @@ pub struct Settings {
     /// Values that must never be printed: BUILD_VARS values, [`SECRET_VARS`], BUILD_SECRETS
     /// values and every variable whose name [`is_credential_name`].
     pub secrets: Vec<String>,
+    /// One-line notes about variables that were ignored (see [`resolve_env`]).
+    pub notes: Vec<String>,
 }
+
+// --- Prefixed names and variables that collide with the user's shell (docs/configuration.md) ---
+
+/// The prefix that makes any setting unambiguous: `MIGETPACKS_LANGUAGE` wins over `LANGUAGE`.
+pub const PREFIX: &str = "MIGETPACKS_";
+
+/// The value of a setting after the prefix rule: `MIGETPACKS_<VAR>` if present, else `<VAR>`.
+pub fn lookup<'a>(map: &'a EnvMap, var: &str) -> Option<&'a String> {
+    map.get(&format!("{PREFIX}{var}")).or_else(|| map.get(var))
+}
+
+/// True when a bare `LANGUAGE` value is a gettext locale list (`en_US:en`, `de_DE`, `C`,
+/// `POSIX`) rather than a migetpacks language: no language id contains `_` or `:`.
+fn is_locale(v: &str) -> bool {
+    v.contains('_') || v.contains(':') || v == "C" || v == "POSIX"
+}
+
+/// The environment the settings are read from: every `MIGETPACKS_<VAR>` replaces `<VAR>`, and a
+/// bare `LANGUAGE` that is a locale or a bare `DEBUG` that is not a boolean (`DEBUG=express:*`)
+/// is dropped with a note. Those two names are set on many developer machines for other tools;
+/// the prefixed forms are always taken as settings, so `MIGETPACKS_DEBUG=maybe` is still an error.
+pub fn resolve_env(raw: &EnvMap) -> (EnvMap, Vec<String>) {
+    let mut out = EnvMap::new();
+    let mut notes = Vec::new();
+    for (k, v) in raw {
+        if !k.starts_with(PREFIX) && !raw.contains_key(&format!("{PREFIX}{k}")) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(v) = out.get("LANGUAGE").filter(|v| is_locale(v.trim())) {
+        notes.push(format!(
+            "LANGUAGE={v:?} looks like a locale, not a language: ignored (set MIGETPACKS_LANGUAGE to force a language)"
+        ));
+        out.remove("LANGUAGE");
+    }
+    if let Some(v) = out
+        .get("DEBUG")
+        .filter(|v| !v.is_empty() && parse_bool("DEBUG", v).is_err())
+    {
+        notes.push(format!(
+            "DEBUG={v:?} is not a boolean: ignored (set MIGETPACKS_DEBUG=true to print the Dockerfile)"
+        ));
+        out.remove("DEBUG");
+    }
+    for (k, v) in raw {
+        if let Some(var) = k.strip_prefix(PREFIX).filter(|var| !var.is_empty()) {
+            out.insert(var.to_string(), v.clone());
+        }
+    }
+    (out, notes)
+}
+// --- end prefixed names ---
 
 /// Variables whose values are credentials: never printed, never baked into an image.
 pub const SECRET_VARS: [&str; 5] = [
@@ -481,7 +535,9 @@ impl Settings {
     /// env.insert("TAG_LATEST".into(), "maybe".into());
     /// assert!(Settings::from_env(&env).unwrap_err().to_string().contains("TAG_LATEST"));
     /// ```
-    pub fn from_env(map: &EnvMap) -> Result<Settings, SettingsError> {
+    pub fn from_env(raw: &EnvMap) -> Result<Settings, SettingsError> {
+        let (resolved, notes) = resolve_env(raw);
+        let map = &resolved;
         let env = Env(map);
         for var in SHELL_TEXT_VARS {
             if env.get(var)?.is_some_and(|v| v.trim_end().ends_with('\\')) {
@@ -613,8 +669,8 @@ impl Settings {
         // The docker child inherits the environment: whatever looks like a credential there
         // (REGISTRY_PASSWORD, GITHUB_TOKEN, …) is masked too, should docker or a build step
         // ever print it.
-        for (name, v) in map {
-            if is_credential_name(name) {
+        for (name, v) in map.iter().chain(raw) {
+            if is_credential_name(name.strip_prefix(PREFIX).unwrap_or(name)) {
                 secrets.push(v.clone());
             }
         }
@@ -663,6 +719,7 @@ impl Settings {
             lang,
             version_overrides,
             secrets,
+            notes,
         })
     }
 
@@ -687,6 +744,69 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
+
+    // --- prefixed names and shell collisions ---
+    #[test]
+    fn prefixed_form_wins_over_the_bare_one() {
+        let s = Settings::from_env(&env(&[
+            ("LANGUAGE", "ruby"),
+            ("MIGETPACKS_LANGUAGE", "python"),
+            ("MIGETPACKS_PORT", "8080"),
+            ("PORT", "3000"),
+            ("MIGETPACKS_USE_DHI", "yes"),
+        ]))
+        .unwrap();
+        assert_eq!(s.language, Some(Language::Python));
+        assert_eq!(s.port, 8080);
+        assert!(s.use_dhi);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        // A prefixed bad value is still an error naming the variable.
+        let e = Settings::from_env(&env(&[("MIGETPACKS_ARCH", "s390x")])).unwrap_err();
+        assert!(e.to_string().starts_with("ARCH"), "{e}");
+    }
+
+    #[test]
+    fn locale_language_and_non_boolean_debug_are_ignored_with_a_note() {
+        for locale in ["en_US:en", "de_DE.UTF-8", "C", "POSIX", "fr"] {
+            let r = Settings::from_env(&env(&[("LANGUAGE", locale), ("DEBUG", "express:*")]));
+            if locale == "fr" {
+                // Not a locale by the rule (no `_`/`:`): still parsed, and unknown.
+                assert!(r.unwrap_err().to_string().starts_with("LANGUAGE"));
+                continue;
+            }
+            let s = r.unwrap();
+            assert_eq!(s.language, None, "{locale}");
+            assert!(!s.debug);
+            assert_eq!(s.notes.len(), 2, "{:?}", s.notes);
+            assert!(s.notes[0].starts_with("LANGUAGE=") && s.notes[1].starts_with("DEBUG="));
+        }
+        // A boolean DEBUG and a real language are settings as before.
+        let s = Settings::from_env(&env(&[("LANGUAGE", "go"), ("DEBUG", "1")])).unwrap();
+        assert_eq!(s.language, Some(Language::Go));
+        assert!(s.debug && s.notes.is_empty());
+        // The prefixed form of either is always a setting: bad values are errors.
+        assert!(Settings::from_env(&env(&[("MIGETPACKS_DEBUG", "express:*")])).is_err());
+        assert!(Settings::from_env(&env(&[("MIGETPACKS_LANGUAGE", "en_US:en")])).is_err());
+        // The prefixed form also replaces a colliding bare one without a note.
+        let s = Settings::from_env(&env(&[
+            ("LANGUAGE", "en_US:en"),
+            ("MIGETPACKS_LANGUAGE", "rust"),
+        ]))
+        .unwrap();
+        assert_eq!(s.language, Some(Language::Rust));
+        assert!(s.notes.is_empty());
+    }
+
+    #[test]
+    fn prefixed_credentials_are_masked() {
+        let s = Settings::from_env(&env(&[
+            ("MIGETPACKS_DHI_PASSWORD", "p1"),
+            ("DHI_PASSWORD", "p0"),
+        ]))
+        .unwrap();
+        assert!(s.secrets.contains(&"p1".into()) && s.secrets.contains(&"p0".into()));
+    }
+    // --- end prefixed names ---
 
     #[test]
     fn defaults() {

@@ -209,7 +209,8 @@ fn execute(
         ui.info("Tag latest:   yes");
     }
     ui.info(&format!("Platform:     {}", settings.arch.platform()));
-    if let Some(c) = env.get("CACHE_IMAGE").filter(|c| !c.is_empty()) {
+    if let Some(c) = migetpacks_core::settings::lookup(env, "CACHE_IMAGE").filter(|c| !c.is_empty())
+    {
         ui.info(&format!("Cache:        {}", report.masker.mask(c)));
     }
     if let Some(p) = &settings.project_path {
@@ -218,7 +219,7 @@ fn execute(
     for w in mask_warnings {
         ui.warn(&w);
     }
-    for n in settings.cache.notes() {
+    for n in settings.notes.iter().cloned().chain(settings.cache.notes()) {
         ui.warn(&n);
     }
     report.app = appjson::from_source(&tree)
@@ -261,6 +262,12 @@ fn execute(
     for w in &detection.warnings {
         ui.warn(w);
     }
+    if matches!(detection.language, Language::Dockerfile | Language::Compose) {
+        // Not our Dockerfile: the trade-off may hold.
+        if let Some(n) = run.settings.cache.min_mode_note() {
+            ui.warn(n);
+        }
+    }
     match detection.language {
         Language::Dockerfile => super::passthrough::dockerfile(&run, &detection),
         Language::Compose => super::passthrough::compose(&run, &detection),
@@ -279,6 +286,11 @@ fn generated(run: &Run, detection: Detection, report: &mut Report) -> Result<Bui
     ));
     let g = generate_with(&run.settings, &run.tree, detection, version)?;
     let plan = &g.plan;
+    if plan.min_cache_reinstalls() {
+        if let Some(n) = run.settings.cache.min_mode_note() {
+            ui.warn(n);
+        }
+    }
     if let Some(pm) = &plan.package_manager {
         ui.info(&format!("Package manager: {pm}"));
     }

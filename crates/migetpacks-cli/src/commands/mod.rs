@@ -16,6 +16,11 @@ use std::path::PathBuf;
 /// else the current folder; then `PROJECT_PATH` inside it.
 pub fn open(env: &EnvMap, path: Option<PathBuf>) -> Result<(Settings, SourceTree), Failure> {
     let mut settings = Settings::from_env(env).map_err(migetpacks_core::Error::from)?;
+    // Ignored shell variables (`LANGUAGE=en_US:en`, `DEBUG=express:*`): stderr, one line each,
+    // so `detect --json` stays parseable.
+    for n in &settings.notes {
+        eprintln!("note: {n}");
+    }
     let tree = open_source(env, path, &mut settings)?;
     Ok((settings, tree))
 }
@@ -28,7 +33,7 @@ pub fn open_source(
 ) -> Result<SourceTree, Failure> {
     settings.source_dir = path
         .or_else(|| {
-            env.get("SOURCE_DIR")
+            migetpacks_core::settings::lookup(env, "SOURCE_DIR")
                 .filter(|s| !s.is_empty())
                 .map(PathBuf::from)
         })

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A build that takes longer than this is killed and fails its test.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
-/// How long a started container gets to answer on its port.
-const HTTP_WAIT: Duration = Duration::from_secs(20);
+/// How long a started container gets to answer on its port. FastAPI on a busy 2-core machine
+/// took more than 20 s to import (the venv has no bytecode and `PYTHONDONTWRITEBYTECODE` is set).
+const HTTP_WAIT: Duration = Duration::from_secs(60);
 
 /// Variables the engine's env file sets (scripts/engine.sh) and every build needs.
 const REQUIRED: [&str; 3] = ["DOCKER_HOST", "DOCKER_CONFIG", "REGISTRY"];
@@ -174,6 +175,8 @@ pub struct Build {
     pub stderr: String,
     /// The parsed `RESULT_FILE`, when the run was given one and wrote it.
     pub result: Option<Value>,
+    /// Built a second time after an engine failure (see [`build_in`]).
+    pub retried: bool,
 }
 
 impl Build {
@@ -269,18 +272,27 @@ pub fn build(engine: &Engine, app: &App, vars: &[(&str, &str)]) -> Build {
 ///
 /// dockerd 26's containerd snapshotter sometimes loses a parent snapshot while unpacking the
 /// result into its image store right after a prune ("failed to prepare extraction snapshot …
-/// parent snapshot … does not exist"). That is the engine's bookkeeping, not our build: such a
-/// build is run once more after the engine settles.
+/// parent snapshot … does not exist"). It also fails a build after its push with a bare
+/// `ERROR: failed to solve: not found` (seen when another client pruned the build cache
+/// meanwhile). That is the engine's bookkeeping, not our build: such a build is run once more
+/// after the engine settles.
 pub fn build_in(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
     let b = build_once(engine, source, vars);
     let flake = |b: &Build| {
-        b.stdout.contains("failed to prepare extraction snapshot")
-            && b.stdout.contains("does not exist")
+        (b.stdout.contains("failed to prepare extraction snapshot")
+            && b.stdout.contains("does not exist"))
+            || (b.stdout.contains("pushing manifest for")
+                && b.stdout
+                    .lines()
+                    .any(|l| l.trim() == "ERROR: failed to solve: not found"))
     };
     if flake(&b) {
-        eprintln!("engine lost a snapshot while unpacking; building once more");
+        eprintln!("the engine lost track of a snapshot or ref; building once more");
         std::thread::sleep(Duration::from_secs(3));
-        return build_once(engine, source, vars);
+        return Build {
+            retried: true,
+            ..build_once(engine, source, vars)
+        };
     }
     b
 }
@@ -336,6 +348,7 @@ fn build_once(engine: &Engine, source: &Path, vars: &[(&str, &str)]) -> Build {
         result: std::fs::read_to_string(&result)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok()),
+        retried: false,
     };
     eprintln!(
         "build of {} ({vars:?}): exit {:?} after {:.1}s",

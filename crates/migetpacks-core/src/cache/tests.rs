@@ -718,13 +718,14 @@ fn booleans_and_keys() {
 #[test]
 fn notes_explain_min_mode() {
     let min = CacheSettings::from_env(&env(&[("CACHE_IMAGE", "r.io/a:c")])).unwrap();
-    assert!(min.notes().iter().any(|n| n.contains("CACHE_MODE=max")));
+    assert!(min.min_mode_note().unwrap().contains("CACHE_MODE=max"));
+    assert!(min.notes().is_empty());
     let max = CacheSettings::from_env(&env(&[("CACHE_IMAGE", "r.io/a:c"), ("CACHE_MODE", "max")]))
         .unwrap();
-    assert!(max.notes().is_empty());
+    assert!(max.min_mode_note().is_none());
     let inline = CacheSettings::from_env(&env(&[("CACHE_IMAGE", "type=inline")])).unwrap();
-    assert!(inline.notes().is_empty());
-    assert!(CacheSettings::default().notes().is_empty());
+    assert!(inline.min_mode_note().is_none());
+    assert!(CacheSettings::default().min_mode_note().is_none());
 }
 
 #[test]

@@ -53,14 +53,26 @@ pub fn map_buildpack(entry: &str) -> Option<Language> {
         .map(|spec| spec.language)
 }
 
+/// Which entry of a buildpack list is the primary language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrimaryEntry {
+    /// `BUILDPACKS`: the first entry (migetpacks' rule).
+    First,
+    /// app.json `buildpacks`: the last entry, as Heroku runs it (it decides the process
+    /// types; the earlier buildpacks add runtimes such as Node.js for assets).
+    Last,
+}
+
 /// Map a list; `origin` names it in evidence and errors (`BUILDPACKS`, `app.json buildpacks`).
-/// Empty entries are skipped; an unknown entry is an error.
+/// Empty entries are skipped; an unknown entry is an error. The result starts with the
+/// primary language, then the additional ones in list order.
 pub fn map_list(
     origin: &str,
     entries: &[String],
+    primary: PrimaryEntry,
     evidence: &mut Vec<String>,
 ) -> Result<Vec<Language>, DetectError> {
-    let mut out = Vec::new();
+    let mut mapped = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let trimmed = entry.trim();
         let bare = trimmed.strip_prefix("miget/").unwrap_or(trimmed);
@@ -71,13 +83,25 @@ pub fn map_list(
             origin: format!("{origin}[{i}]"),
             entry: entry.clone(),
         })?;
-        let role = if out.is_empty() {
+        mapped.push((i, trimmed, lang));
+    }
+    let primary_at = match primary {
+        PrimaryEntry::First => 0,
+        PrimaryEntry::Last => mapped.len().saturating_sub(1),
+    };
+    let mut out = Vec::with_capacity(mapped.len());
+    for (n, (i, trimmed, lang)) in mapped.iter().enumerate() {
+        let role = if n == primary_at {
             "primary"
         } else {
             "additional"
         };
         evidence.push(format!("{origin}[{i}]: {trimmed} → {role} {}", lang.id()));
-        out.push(lang);
+        if n == primary_at {
+            out.insert(0, *lang);
+        } else {
+            out.push(*lang);
+        }
     }
     Ok(out)
 }
@@ -170,9 +194,14 @@ mod tests {
     #[test]
     fn unknown_entry_names_its_origin() {
         let mut ev = Vec::new();
-        let e = map_list("BUILDPACKS", &["ruby".into(), "heroku/apt".into()], &mut ev)
-            .unwrap_err()
-            .to_string();
+        let e = map_list(
+            "BUILDPACKS",
+            &["ruby".into(), "heroku/apt".into()],
+            PrimaryEntry::First,
+            &mut ev,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.starts_with("BUILDPACKS[1]") && e.contains("heroku/apt"),
             "{e}"

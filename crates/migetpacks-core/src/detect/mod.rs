@@ -2,10 +2,10 @@
 //!
 //! Precedence of the primary language (docs/detection.md; differences from the original in docs/differences.md):
 //! 1. `BUILDPACKS` (first entry primary, the rest additional runtimes);
-//! 2. else `LANGUAGE` (primary) and, if `app.json` lists buildpacks, its entries after the
-//!    first as additional runtimes;
-//! 3. else `app.json` `buildpacks`: the **first** entry is primary, as migetpacks' docs say
-//!    (the original code used the last one, Heroku's rule);
+//! 2. else `LANGUAGE` (primary) and, if `app.json` lists buildpacks, its entries before the
+//!    last as additional runtimes;
+//! 3. else `app.json` `buildpacks`: the **last** entry is primary, as Heroku runs them (and as
+//!    the original's code did);
 //! 4. else the detector ([`markers`]: each provider in `PROVIDERS` order).
 //!
 //! Every decision is recorded as a human-readable line in [`Detection::evidence`].
@@ -325,7 +325,12 @@ fn choose_override(
 ) -> Result<Option<Primary>, DetectError> {
     let app_json = buildpacks::read_app_json(tree)?;
     if !settings.buildpacks.is_empty() {
-        let list = buildpacks::map_list("BUILDPACKS", &settings.buildpacks, evidence)?;
+        let list = buildpacks::map_list(
+            "BUILDPACKS",
+            &settings.buildpacks,
+            buildpacks::PrimaryEntry::First,
+            evidence,
+        )?;
         if let Some((&first, rest)) = list.split_first() {
             if let (Some(l), Some(raw)) = (settings.language, &settings.language_raw) {
                 if l != first {
@@ -354,13 +359,18 @@ fn choose_override(
         evidence.push(format!("LANGUAGE={raw}"));
     }
     if !app_json.is_empty() {
-        let list = buildpacks::map_list("app.json buildpacks", &app_json, evidence)?;
+        let list = buildpacks::map_list(
+            "app.json buildpacks",
+            &app_json,
+            buildpacks::PrimaryEntry::Last,
+            evidence,
+        )?;
         if let Some((&first, rest)) = list.split_first() {
             let language = match forced {
                 Some((l, raw)) => {
                     if l != first {
                         warnings.push(format!(
-                            "app.json buildpacks[0] ({}) is not the primary: LANGUAGE={raw} wins",
+                            "app.json's primary buildpack ({}) is not the primary: LANGUAGE={raw} wins",
                             first.id()
                         ));
                     }

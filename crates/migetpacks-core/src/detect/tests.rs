@@ -275,17 +275,23 @@ fn buildpacks_variable() {
 }
 
 #[test]
-fn app_json_buildpacks_first_entry_is_primary() {
-    let app = r#"{"buildpacks":[{"url":"heroku/ruby"},"https://github.com/heroku/heroku-buildpack-nodejs"]}"#;
+fn app_json_buildpacks_last_entry_is_primary() {
+    // Heroku's rule: the last buildpack is the app's; Node.js before it builds the assets.
+    let app = r#"{"buildpacks":["https://github.com/heroku/heroku-buildpack-nodejs",{"url":"heroku/ruby"}]}"#;
     let d = ok(&[], &[("app.json", app), ("package.json", "{}")]);
     assert_eq!(d.language, Language::Ruby);
     assert_eq!(d.additional, [Language::Nodejs]);
-    assert!(
-        d.evidence
-            .contains(&"app.json buildpacks[0]: heroku/ruby → primary ruby".into()),
-        "{:?}",
-        d.evidence
-    );
+    for line in [
+        "app.json buildpacks[0]: https://github.com/heroku/heroku-buildpack-nodejs → additional nodejs",
+        "app.json buildpacks[1]: heroku/ruby → primary ruby",
+    ] {
+        assert!(d.evidence.contains(&line.into()), "{:?}", d.evidence);
+    }
+    // Three entries: the last is primary, the others stay additional in their order.
+    let three = r#"{"buildpacks":["heroku/nodejs","heroku/python","heroku/go"]}"#;
+    let d = ok(&[], &[("app.json", three)]);
+    assert_eq!(d.language, Language::Go);
+    assert_eq!(d.additional, [Language::Nodejs, Language::Python]);
 
     // LANGUAGE keeps the primary; the rest are still additional.
     let d = ok(&[("LANGUAGE", "python")], &[("app.json", app)]);

@@ -78,6 +78,7 @@ impl Provider for Bun {
         first!(
             v.env(Verbatim),
             v.version_file(".bun-version", Verbatim),
+            v.tool_files(Verbatim),
             v.line(
                 "bunfig.toml",
                 &BUNFIG_VERSION,

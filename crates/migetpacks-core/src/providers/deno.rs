@@ -128,6 +128,7 @@ impl Provider for Deno {
             v.env(Verbatim),
             v.version_file(".deno-version", Verbatim),
             v.version_file(".dvmrc", Verbatim),
+            v.tool_files(Verbatim),
         )
     }
 

@@ -111,10 +111,13 @@ fn app_project(cx: &Context, warnings: &mut Vec<String>) -> Result<App, PlanErro
         .and_then(|f| f.rsplit_once('.'))
         .map_or(path.as_str(), |(s, _)| s)
         .to_string();
-    let assembly = Regex::new(r"<AssemblyName>\s*([^<\s]+)\s*</AssemblyName>")
-        .expect("static regex")
-        .captures(&texts[first])
-        .map_or(stem, |c| c[1].to_string());
+    // The version sources already parsed every project file (a malformed one is an error
+    // there), so a parse failure here only means "no AssemblyName".
+    let assembly = crate::version::xml::parse(&path, &texts[first])
+        .ok()
+        .and_then(|doc| crate::version::xml::first_text(&doc, "AssemblyName"))
+        .filter(|a| !a.contains(|c: char| c.is_whitespace() || c == '<'))
+        .unwrap_or(stem);
     Ok(App { path, assembly })
 }
 
@@ -142,6 +145,7 @@ impl Provider for Dotnet {
     fn version_source(&self, v: &super::VersionSources) -> super::Found {
         first!(
             v.env(super::Transform::Dotnet),
+            v.tool_files(super::Transform::Dotnet),
             global_json(v),
             dotnet_projects(v),
         )
@@ -277,11 +281,6 @@ impl Provider for Dotnet {
     }
 }
 
-re!(
-    TARGET_FRAMEWORK,
-    r"<TargetFrameworks?>([^<]*)</TargetFrameworks?>"
-);
-
 /// Where to look for .NET project files: the root and two levels of sub-folders.
 const DOTNET_PROJECT_DEPTH: usize = 2;
 /// At most this many .NET project files are read for target frameworks.
@@ -292,6 +291,12 @@ fn is_dotnet_project(name: &str) -> bool {
     [".csproj", ".fsproj", ".vbproj"]
         .iter()
         .any(|ext| name.len() > ext.len() && name.ends_with(ext))
+}
+
+/// True for the files whose `TargetFramework(s)` count: the project files and
+/// `Directory.Build.props`, which MSBuild imports into every project below it.
+fn declares_target_framework(name: &str) -> bool {
+    is_dotnet_project(name) || name == "Directory.Build.props"
 }
 
 /// `global.json` `sdk.version` (`//` comment lines, which the SDK accepts, are skipped).
@@ -320,29 +325,25 @@ fn dotnet_projects(v: &super::VersionSources) -> super::Found {
         "",
         DOTNET_PROJECT_DEPTH,
         DOTNET_PROJECT_LIMIT,
-        &is_dotnet_project,
+        &declares_target_framework,
     )?;
     let mut best: Option<((u64, u64), String, String)> = None;
     for path in files {
         let Some(text) = v.read(&path)? else {
             continue;
         };
-        for caps in TARGET_FRAMEWORK.captures_iter(&text) {
-            for tfm in caps[1].split(';').map(str::trim) {
-                let Some(channel) = crate::version::dotnet_channel(tfm) else {
-                    continue;
-                };
-                let key = channel
-                    .split_once('.')
-                    .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
-                    .unwrap_or((0, 0));
-                let better = match &best {
-                    None => true,
-                    Some((k, _, _)) => key > *k,
-                };
-                if better {
-                    best = Some((key, path.clone(), tfm.to_string()));
-                }
+        // A real XML parser: a commented-out `<TargetFramework>` is not a target.
+        let doc = crate::version::xml::parse(&path, &text)?;
+        for tfm in crate::version::xml::target_frameworks(&doc) {
+            let Some(channel) = crate::version::dotnet_channel(&tfm) else {
+                continue;
+            };
+            let key = channel
+                .split_once('.')
+                .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+                .unwrap_or((0, 0));
+            if best.as_ref().is_none_or(|(k, _, _)| key > *k) {
+                best = Some((key, path.clone(), tfm));
             }
         }
     }

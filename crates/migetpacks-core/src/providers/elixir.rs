@@ -119,11 +119,12 @@ impl Provider for Elixir {
         first!(
             v.env(Verbatim),
             v.version_file(".elixir-version", Verbatim),
+            v.tool_files(Verbatim),
             v.line(
-                ".tool-versions",
-                &TOOL_VERSIONS_ELIXIR,
-                ".tool-versions elixir",
-                Verbatim
+                "mix.exs",
+                &MIX_ELIXIR,
+                "mix.exs elixir",
+                super::Transform::Norm
             ),
         )
     }
@@ -322,4 +323,5 @@ impl Provider for Elixir {
     }
 }
 
-re!(TOOL_VERSIONS_ELIXIR, r"^elixir\s+(\S+)");
+// `project/0` in mix.exs: `elixir: "~> 1.16",` (the requirement the app compiles with).
+re!(MIX_ELIXIR, r#"^\s*elixir:\s*"([^"]*)""#);

@@ -304,6 +304,7 @@ impl Provider for Nodejs {
             v.env(Node),
             v.version_file(".node-version", Node),
             v.version_file(".nvmrc", Node),
+            v.tool_files(Node), // .tool-versions, mise.toml
             v.package_json_str(&["engines", "node"], Node),
         )
     }

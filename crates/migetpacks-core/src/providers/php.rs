@@ -146,6 +146,7 @@ impl Provider for Php {
         first!(
             v.env(Verbatim),
             v.version_file(".php-version", Verbatim),
+            v.tool_files(Verbatim),
             composer_php(v),
         )
     }

@@ -367,6 +367,7 @@ impl Provider for Python {
         first!(
             v.env(Verbatim),
             v.version_file(".python-version", Verbatim),
+            v.tool_files(Verbatim), // .tool-versions, mise.toml
             runtime_txt(v),
             uv_lock(v),
             v.toml_str("pyproject.toml", &["project", "requires-python"], Norm),

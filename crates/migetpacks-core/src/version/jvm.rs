@@ -32,12 +32,12 @@ re!(
     r"JavaLanguageVersion\.of\s*\(\s*(\d+)\s*\)"
 );
 re!(GRADLE_COMPAT, r"JavaVersion\.VERSION_((?:1_)?\d+)");
-re!(POM_PROPERTY_REF, r"^\$\{([A-Za-z0-9_.-]+)\}$");
 
 pub(crate) fn java(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::JavaMajor),
         cx.version_file(".java-version", Transform::JavaMajor),
+        cx.tool_files(Transform::JavaMajor),
         system_properties(cx),
         pom_java(cx),
         gradle_toolchain(cx, "build.gradle.kts"),
@@ -64,40 +64,29 @@ fn system_properties(cx: &Cx) -> Found {
         }))
 }
 
-/// The text of `<tag>…</tag>` in an XML document (first occurrence).
-fn xml_element<'t>(text: &'t str, tag: &str) -> Option<&'t str> {
-    let open = format!("<{tag}>");
-    let close = format!("</{tag}>");
-    let start = text.find(&open)? + open.len();
-    let len = text[start..].find(&close)?;
-    Some(text[start..start + len].trim())
-}
-
-/// `pom.xml`: `<java.version>`, else `<maven.compiler.release>`, `…source>`, `…target>`.
-/// A `${name}` value is looked up as the `<name>` property of the same pom (a few levels).
+/// `pom.xml` `<properties>`: `java.version`, else `maven.compiler.release`, `…source`,
+/// `…target`; else the `maven-compiler-plugin` `<configuration>`'s `release`, `source`,
+/// `target`. `${name}` references resolve from `<properties>`; comments are not elements.
 fn pom_java(cx: &Cx) -> Found {
     let Some(text) = cx.read("pom.xml")? else {
         return Ok(None);
     };
-    for tag in [
+    let doc = super::xml::parse("pom.xml", &text)?;
+    let props = super::xml::pom_properties(&doc);
+    let from_properties = [
         "java.version",
         "maven.compiler.release",
         "maven.compiler.source",
         "maven.compiler.target",
-    ] {
-        let Some(mut value) = xml_element(&text, tag) else {
-            continue;
-        };
-        for _ in 0..4 {
-            match POM_PROPERTY_REF.captures(value) {
-                Some(c) => match c.get(1).and_then(|m| xml_element(&text, m.as_str())) {
-                    Some(resolved) => value = resolved,
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        if let Some(c) = non_empty(&format!("pom.xml {tag}"), value, Transform::JavaMajor) {
+    ]
+    .into_iter()
+    .filter_map(|tag| Some((format!("pom.xml {tag}"), props.get(tag)?.clone())));
+    let from_plugin = super::xml::compiler_plugin(&doc)
+        .into_iter()
+        .map(|(tag, v)| (format!("pom.xml maven-compiler-plugin {tag}"), v));
+    for (source, value) in from_properties.chain(from_plugin) {
+        let value = super::xml::resolve(&value, &props);
+        if let Some(c) = non_empty(&source, &value, Transform::JavaMajor) {
             return Ok(Some(c));
         }
     }
@@ -132,6 +121,7 @@ pub(crate) fn kotlin(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".kotlin-version", Transform::Verbatim),
+        cx.tool_files(Transform::Verbatim),
         cx.line(
             "gradle.properties",
             &KOTLIN_PROPERTY,
@@ -182,6 +172,7 @@ pub(crate) fn scala(cx: &Cx) -> Found {
     first!(
         cx.env(Transform::Verbatim),
         cx.version_file(".scala-version", Transform::Verbatim),
+        cx.tool_files(Transform::Verbatim),
         build_sbt_scala(cx),
         cx.line(
             "project/build.properties",

@@ -27,6 +27,8 @@ macro_rules! re {
 pub(crate) mod jvm;
 pub mod normalize;
 pub(crate) mod sources;
+pub(crate) mod toolfiles;
+pub(crate) mod xml;
 
 pub use sources::{Found, VersionSources};
 
@@ -141,7 +143,11 @@ pub fn resolve(
         });
     };
     let value = c.transform.apply(&c.raw);
-    if is_valid_version(&value) {
+    // rustup's `stable` channel is also a tag of the Rust images (`rust:stable`): passed
+    // through. `nightly`, `beta` and dated channels are not, and fall back below with a warning
+    // (docs/detection.md).
+    let rust_stable = lang == Language::Rust && value == "stable";
+    if is_valid_version(&value) || rust_stable {
         return Ok(Version {
             value,
             source: c.source,

@@ -60,3 +60,71 @@ fn engine_pins() {
         assert_eq!(a.version.unwrap().value, version, "{fixture}");
     }
 }
+
+/// A developer's shell sets gettext's `LANGUAGE=en_US:en` and `DEBUG=express:*`: neither stops
+/// the build, each leaves a note, and the prefixed `MIGETPACKS_PORT` is a setting.
+#[test]
+fn shell_locale_and_debug_pattern_are_ignored() {
+    let dir = fixtures_dir().join("node-express-shell-env");
+    let s = fixture_settings(&dir);
+    assert_eq!((s.language, s.debug, s.port), (None, false, 3000));
+    assert_eq!(s.notes.len(), 2, "{:?}", s.notes);
+    let a = analyze_fixture(&dir).unwrap();
+    assert_eq!(a.detection.language.id(), "nodejs");
+    assert_eq!(a.version.unwrap().value, "20");
+}
+
+/// XML project files are parsed: a commented-out `<java.version>8</java.version>` and a
+/// commented-out `<TargetFramework>net6.0</TargetFramework>` lose to the real elements, and a
+/// `${…}` property reference resolves.
+#[test]
+fn xml_versions_ignore_comments_and_resolve_properties() {
+    assert_versions(&[
+        ("java-maven-spring-properties", "17", "pom.xml java.version"),
+        (
+            "dotnet-directory-build-props",
+            "8.0",
+            "Directory.Build.props TargetFramework",
+        ),
+    ]);
+}
+
+/// The multi-language version files and the newer manifest fields (docs/detection.md).
+#[test]
+fn version_files_and_toolchains() {
+    assert_versions(&[
+        (
+            "python-flask-tool-versions",
+            "3.12.4",
+            ".tool-versions python",
+        ),
+        ("go-toolchain-mise", "1.23.2", "go.mod toolchain"),
+        (
+            "rust-axum-stable-channel",
+            "stable",
+            "rust-toolchain.toml toolchain.channel",
+        ),
+    ]);
+}
+
+/// Each fixture's `(version, source)`.
+fn assert_versions(cases: &[(&str, &str, &str)]) {
+    for (fixture, version, source) in cases {
+        let v = analyze_fixture(&fixtures_dir().join(fixture))
+            .unwrap()
+            .version
+            .unwrap();
+        let got = (v.value.as_str(), v.source.as_str());
+        assert_eq!(got, (*version, *source), "{fixture}");
+    }
+}
+
+/// app.json follows Heroku's rule: the last buildpack is the app's language, the earlier ones
+/// are additional runtimes (`[heroku/nodejs, heroku/ruby]` is a Rails app with Node assets).
+#[test]
+fn app_json_last_buildpack_is_primary() {
+    let a = analyze_fixture(&fixtures_dir().join("rails-heroku-app-json")).unwrap();
+    assert_eq!(a.detection.language.id(), "ruby");
+    let additional: Vec<&str> = a.detection.additional.iter().map(|l| l.id()).collect();
+    assert_eq!(additional, ["nodejs"]);
+}

@@ -311,3 +311,29 @@ fn placeholders_follow_the_package_shape() {
     assert!(!d.contains("> src/main.rs") && !d.contains("extra"), "{d}");
     assert_eq!(g.plan.start_command.command, "./tool");
 }
+
+/// rustup's `stable` channel: `rust:bookworm` (the runtime's Debian); Docker Hardened Images
+/// have no `stable` tag, so the default release with a warning (docs/detection.md).
+#[test]
+fn stable_channel_images() {
+    let g = generate(Language::Rust, None, "stable", EXAMPLE, &[]);
+    assert_eq!(g.plan.build_image, "rust:bookworm");
+    assert!(g.plan.warnings.is_empty(), "{:?}", g.plan.warnings);
+    let g = generate(
+        Language::Rust,
+        None,
+        "stable",
+        EXAMPLE,
+        &[("USE_DHI", "true")],
+    );
+    let default = migetpacks_core::version::default_version(Language::Rust);
+    assert_eq!(g.plan.build_image, format!("dhi.io/rust:{default}-dev"));
+    assert!(
+        g.plan
+            .warnings
+            .iter()
+            .any(|w| w.contains("no `stable` tag")),
+        "{:?}",
+        g.plan.warnings
+    );
+}

@@ -194,7 +194,8 @@ impl Provider for Go {
         first!(
             v.env(Verbatim),
             v.version_file(".go-version", Verbatim),
-            v.line("go.mod", &GO_MOD, "go.mod go", Verbatim),
+            v.tool_files(Verbatim), // .tool-versions, mise.toml
+            go_mod_version(v),
         )
     }
 
@@ -317,3 +318,39 @@ impl Provider for Go {
 }
 
 re!(GO_MOD, r"^go\s+(\S+)");
+re!(GO_MOD_TOOLCHAIN, r"^toolchain\s+go(\S+)");
+
+/// go.mod: the `toolchain go1.23.2` line when it is newer than the `go` line (the Go command
+/// itself switches to that toolchain), else the `go` line.
+fn go_mod_version(v: &super::VersionSources) -> super::Found {
+    use crate::version::sources::non_empty;
+    let Some(text) = v.read("go.mod")? else {
+        return Ok(None);
+    };
+    let capture = |re: &regex::Regex| {
+        text.lines()
+            .find_map(|l| re.captures(l.trim()).and_then(|c| c.get(1)))
+            .map(|m| m.as_str().to_string())
+    };
+    let go = capture(&GO_MOD);
+    let toolchain = capture(&GO_MOD_TOOLCHAIN);
+    // Numeric components compare (`1.23.2` > `1.9`); a pre-release suffix such as `rc1` only
+    // ends the number it is in.
+    let key = |s: &str| -> Vec<u64> {
+        s.split('.')
+            .map(|p| {
+                p.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
+            .map(|d| d.parse().unwrap_or(0))
+            .collect()
+    };
+    let verbatim = super::Transform::Verbatim;
+    Ok(match (go, toolchain) {
+        (Some(g), Some(t)) if key(&t) > key(&g) => non_empty("go.mod toolchain", &t, verbatim),
+        (None, Some(t)) => non_empty("go.mod toolchain", &t, verbatim),
+        (Some(g), _) => non_empty("go.mod go", &g, verbatim),
+        (None, None) => None,
+    })
+}

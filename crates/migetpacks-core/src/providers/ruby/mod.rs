@@ -101,6 +101,7 @@ impl Provider for Ruby {
         first!(
             v.env(Ruby),
             v.version_file(".ruby-version", Ruby),
+            v.tool_files(Ruby),
             v.line("Gemfile", &GEMFILE_RUBY, "Gemfile ruby", Ruby),
         )
     }

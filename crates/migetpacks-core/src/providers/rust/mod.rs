@@ -127,11 +127,29 @@ impl Provider for Rust {
             v.env(Verbatim),
             rust_toolchain_legacy(v),
             v.toml_str("rust-toolchain.toml", &["toolchain", "channel"], Verbatim),
+            v.tool_files(Verbatim),
+            v.toml_str("Cargo.toml", &["package", "rust-version"], Verbatim),
+            v.toml_str(
+                "Cargo.toml",
+                &["workspace", "package", "rust-version"],
+                Verbatim
+            ),
         )
     }
 
     fn plan(&self, cx: &Context) -> Result<LanguagePlan, PlanError> {
-        let v = &cx.version.value;
+        let mut warnings = Vec::new();
+        let mut v = &cx.version.value;
+        let default = crate::version::default_version(Language::Rust).to_string();
+        // Hardened images are tagged by release only: the `stable` channel builds on the
+        // default release there.
+        if cx.hardened() && v == "stable" {
+            warnings.push(format!(
+                "{}: Docker Hardened Images have no `stable` tag; building with Rust {default}",
+                cx.version.source
+            ));
+            v = &default;
+        }
         let ws = workspace::workspace(cx)?;
         let bins = ws.binaries();
         if bins.is_empty() {
@@ -215,6 +233,9 @@ impl Provider for Rust {
             // The -bookworm builder links against the same glibc as the runtime base.
             build_image: if cx.hardened() {
                 format!("dhi.io/rust:{v}-dev")
+            } else if v == "stable" {
+                // The `stable` channel: the newest stable release, on the runtime's Debian.
+                "rust:bookworm".to_string()
             } else if v.contains('-') {
                 format!("rust:{v}")
             } else {
@@ -230,6 +251,7 @@ impl Provider for Rust {
             default_command: format!("./{}", bins[0]),
             no_shell: cx.hardened(),
             entrypoint: cx.hardened(),
+            warnings,
             notes,
             ..LanguagePlan::default()
         })
