@@ -135,7 +135,8 @@ fn django_project(cx: &Context) -> Result<Option<String>, PlanError> {
 /// The module and variable of an ASGI/WSGI app object in the usual entry files.
 fn app_object(cx: &Context) -> Result<Option<String>, PlanError> {
     let re = regex::Regex::new(
-        r"(?m)^\s*(\w+)\s*=\s*(FastAPI|Starlette|Litestar|Sanic|Flask|Falcon|Bottle)\s*\(",
+        // `Flask(…)`, `flask.Flask(…)`, `falcon.App()`, `falcon.asgi.App()`, `create_app()`.
+        r"(?m)^(\w+)\s*=\s*(?:(?:\w+\.)*(?:FastAPI|Starlette|Litestar|Sanic|Flask|Falcon|Bottle)|falcon(?:\.asgi)?\.App|create_app)\s*\(",
     )
     .expect("static regex");
     for file in [

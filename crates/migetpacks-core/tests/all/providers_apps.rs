@@ -275,6 +275,22 @@ fn python_start_commands_need_something_to_serve() {
     .unwrap();
     assert!(d.contains("gunicorn app:web --bind 0.0.0.0:$PORT"), "{d}");
     let d = python(&[
+        ("requirements.txt", "gunicorn\nfalcon\n"),
+        ("app.py", "import falcon\n\napp = falcon.App()\n"),
+    ])
+    .unwrap();
+    assert!(d.contains("gunicorn app:app --bind"), "{d}");
+    // A factory's local app is not a module attribute; `app = create_app()` is.
+    let d = python(&[
+        ("requirements.txt", "gunicorn\nflask\n"),
+        (
+            "wsgi.py",
+            "from shop import create_app\n\napplication = create_app()\n",
+        ),
+    ])
+    .unwrap();
+    assert!(d.contains("gunicorn wsgi:application --bind"), "{d}");
+    let d = python(&[
         ("requirements.txt", "uvicorn\n"),
         ("src/svc/__main__.py", ""),
     ])
