@@ -155,8 +155,14 @@ impl Provider for Ruby {
         let mut setup = vec![format!("mkdir -p {WRITABLE}/tmp/pids {WRITABLE}/tmp/cache {WRITABLE}/tmp/sockets {WRITABLE}/log")];
         let mut why = "Writable tmp/ and log/ folders for the runtime stage".to_string();
         if let Some(bv) = gems.bundler_version() {
-            setup.push(format!("gem install bundler -v {bv} --no-document"));
-            why.push_str(&format!(", and Bundler {bv} from Gemfile.lock"));
+            // Only when the image lacks it: the image's own Bundler often is that version,
+            // and a builder without RubyGems access can then still build.
+            setup.push(format!(
+                "(gem list --installed --exact --version {bv} bundler >/dev/null || gem install bundler -v {bv} --no-document)"
+            ));
+            why.push_str(&format!(
+                ", and Bundler {bv} from Gemfile.lock unless the image has it"
+            ));
         }
         b.push(Step::run(Phase::Setup, setup).why(why));
 
