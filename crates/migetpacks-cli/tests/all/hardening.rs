@@ -38,7 +38,7 @@ impl Leaky {
         for (name, text) in [
             (
                 "package.json",
-                r#"{"scripts":{"build":"node b.js","start":"node i.js"}}"#,
+                r#"{"scripts":{"build":"node b.js","start":"node i.js"},"dependencies":{"ms":"2.1.3"}}"#,
             ),
             ("package-lock.json", "{}"),
             ("i.js", ""),

@@ -239,6 +239,7 @@ mod tests {
             scripts: scripts.as_object().cloned().unwrap_or_default(),
             package_manager: None,
             main: None,
+            ..PackageJson::default()
         }
     }
 

@@ -211,9 +211,17 @@ pub fn assemble(
                 [
                     format!("(getent group {UID} >/dev/null || groupadd --gid {UID} app)"),
                     format!("(getent passwd {UID} >/dev/null || useradd --uid {UID} --gid {UID} --create-home --shell /bin/sh app)"),
+                    // The app may write its own folder (a session key, SQLite, a cache).
+                    format!("install -d -o {UID} -g {UID} /app"),
                 ],
             )
-            .why("Non-root runtime user (uid 1000) with a home; an existing uid 1000 is reused"),
+            .why("Non-root runtime user (uid 1000) with a home, owning /app; an existing uid 1000 is reused"),
+        );
+    } else {
+        // No shell to chown with: BuildKit creates a WORKDIR that follows USER as that user.
+        runtime.push(
+            Step::user(Phase::Runtime, &user)
+                .why("The runtime user creates /app below, so the app can write its own folder"),
         );
     }
     runtime.push(Step::workdir(Phase::Runtime, "/app"));

@@ -11,10 +11,16 @@ use crate::mounts::CacheKind;
 use crate::plan::{EnvVar, Phase, Step};
 use serde_json::Value;
 
+mod lock;
+pub mod pin;
+pub mod start;
+mod workspaces;
+
 /// The Node.js provider.
 pub struct Nodejs;
 
 /// The parts of package.json the generator uses.
+#[derive(Debug, Clone, Default)]
 pub struct PackageJson {
     /// `scripts`.
     pub scripts: serde_json::Map<String, Value>,
@@ -22,6 +28,16 @@ pub struct PackageJson {
     pub package_manager: Option<String>,
     /// `main`.
     pub main: Option<String>,
+    /// Names in `dependencies` (what the app needs at run time).
+    pub dependencies: Vec<String>,
+    /// Names in `devDependencies` and `optionalDependencies`.
+    pub dev_dependencies: Vec<String>,
+    /// `workspaces` patterns (an array, or the `packages` of an object).
+    pub workspaces: Vec<String>,
+    /// `engines.pnpm`.
+    pub engines_pnpm: Option<String>,
+    /// `engines.yarn`.
+    pub engines_yarn: Option<String>,
 }
 
 impl PackageJson {
@@ -49,7 +65,23 @@ impl PackageJson {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             main: obj.get("main").and_then(Value::as_str).map(str::to_string),
+            dependencies: keys(obj, &["dependencies"]),
+            dev_dependencies: keys(obj, &["devDependencies", "optionalDependencies"]),
+            workspaces: strings(
+                obj.get("workspaces")
+                    .map(|w| w.get("packages").unwrap_or(w)),
+            ),
+            engines_pnpm: engine(obj, "pnpm"),
+            engines_yarn: engine(obj, "yarn"),
         }))
+    }
+
+    /// True when `name` is a dependency or dev dependency.
+    pub fn depends_on(&self, name: &str) -> bool {
+        self.dependencies
+            .iter()
+            .chain(&self.dev_dependencies)
+            .any(|d| d == name)
     }
 
     /// A non-empty script.
@@ -61,6 +93,30 @@ impl PackageJson {
     }
 }
 
+/// The keys of the object fields `sections`.
+fn keys(obj: &serde_json::Map<String, Value>, sections: &[&str]) -> Vec<String> {
+    sections
+        .iter()
+        .filter_map(|s| obj.get(*s).and_then(Value::as_object))
+        .flat_map(|o| o.keys().cloned())
+        .collect()
+}
+
+/// The strings of an array value.
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn engine(obj: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    obj.get("engines")?.get(name)?.as_str().map(str::to_string)
+}
+
 /// How one package manager installs, builds and prunes (shared with [`super::multi`], which
 /// installs Node.js dependencies beside another primary language).
 pub(super) struct Manager {
@@ -68,8 +124,6 @@ pub(super) struct Manager {
     /// The lockfile first, then other files the install reads.
     pub(super) lockfiles: &'static [&'static str],
     pub(super) cache: CacheKind,
-    /// Enable the manager through Corepack first.
-    pub(super) corepack: bool,
     pub(super) install_all: &'static str,
     pub(super) install_all_unlocked: &'static str,
     install_prod: &'static str,
@@ -103,7 +157,6 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
             name: "yarn",
             lockfiles: &["yarn.lock", ".yarnrc.yml"],
             cache: CacheKind::YarnBerry,
-            corepack: true,
             install_all: "yarn install --immutable",
             install_all_unlocked: "yarn install",
             install_prod: "yarn install --immutable",
@@ -114,7 +167,6 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
             name: "yarn",
             lockfiles: &["yarn.lock", ".yarnrc"],
             cache: CacheKind::Yarn,
-            corepack: false,
             install_all: "yarn install --frozen-lockfile",
             install_all_unlocked: "yarn install",
             install_prod: "yarn install --frozen-lockfile --production",
@@ -127,7 +179,6 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
             name: "pnpm",
             lockfiles: &["pnpm-lock.yaml", "pnpm-workspace.yaml"],
             cache: CacheKind::Pnpm,
-            corepack: true,
             install_all: "pnpm install --frozen-lockfile",
             install_all_unlocked: "pnpm install",
             install_prod: "pnpm install --frozen-lockfile --prod",
@@ -138,7 +189,6 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
             name: "npm",
             lockfiles: &["package-lock.json", "npm-shrinkwrap.json"],
             cache: CacheKind::Npm,
-            corepack: false,
             install_all: "npm ci",
             install_all_unlocked: "npm install",
             install_prod: "npm ci --omit=dev",
@@ -151,7 +201,7 @@ fn manager(pm: PackageManager, berry: bool) -> Manager {
 /// The start command for images without a shell: `npm start` becomes the start script, with
 /// a bare tool name looked up in `node_modules/.bin`.
 fn shell_free_start(pkg: &PackageJson, command: &str) -> String {
-    if command.trim() != "npm start" {
+    if !matches!(command.trim(), "npm start" | "yarn start") {
         return command.to_string();
     }
     let Some(script) = pkg.script("start") else {
@@ -163,6 +213,79 @@ fn shell_free_start(pkg: &PackageJson, command: &str) -> String {
     } else {
         format!("node_modules/.bin/{script}")
     }
+}
+
+/// Where Corepack keeps the releases it prepared, shared by the builder and the runtime.
+const COREPACK_HOME: &str = "/opt/corepack";
+
+fn corepack_env() -> [EnvVar; 3] {
+    [
+        EnvVar::new("COREPACK_HOME", COREPACK_HOME),
+        EnvVar::new("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0"),
+        EnvVar::new("COREPACK_ENABLE_AUTO_PIN", "0"),
+    ]
+}
+
+/// The static server's command (Caddy with the Caddyfile [`static_server`] writes).
+const STATIC_START: &str = "caddy run --config /etc/caddy/Caddyfile --adapter caddyfile";
+
+/// Caddy in the runtime stage: the binary from the official image, a Caddyfile that serves
+/// `/app` on `$PORT` with the single-page-app fallback to `/index.html`, and its state in
+/// `/tmp` (the app user cannot write Caddy's default folders).
+fn static_server(cx: &Context) -> Vec<Step> {
+    let s = cx.settings;
+    let image = crate::images::rewrite(
+        "caddy:2",
+        s.registry_mirror.as_deref(),
+        s.dhi_mirror.as_deref(),
+    );
+    let caddyfile = [
+        "{",
+        "admin off",
+        "auto_https off",
+        "}",
+        // Caddy substitutes {$PORT} when it reads the file; `\$` keeps the shell off it.
+        "\":{\\$PORT} {\"",
+        "root * /app",
+        "encode gzip",
+        "try_files {path} /index.html",
+        "file_server",
+        "}",
+    ]
+    .iter()
+    .map(|l| {
+        if l.starts_with('"') {
+            l.to_string()
+        } else {
+            format!("'{l}'")
+        }
+    })
+    .collect::<Vec<_>>()
+    .join(" ");
+    vec![
+        Step::copy_from(
+            Phase::Runtime,
+            &image,
+            ["/usr/bin/caddy"],
+            "/usr/local/bin/caddy",
+        )
+        .why("Caddy serves the static site"),
+        Step::run(
+            Phase::Runtime,
+            [
+                "mkdir -p /etc/caddy".to_string(),
+                format!("printf '%s\\n' {caddyfile} > /etc/caddy/Caddyfile"),
+            ],
+        )
+        .why("Serve /app on $PORT; unknown paths get index.html (single-page apps)"),
+        Step::env(
+            Phase::Runtime,
+            vec![
+                EnvVar::new("XDG_CONFIG_HOME", "/tmp/caddy/config"),
+                EnvVar::new("XDG_DATA_HOME", "/tmp/caddy/data"),
+            ],
+        ),
+    ]
 }
 
 impl Provider for Nodejs {
@@ -195,166 +318,333 @@ impl Provider for Nodejs {
         })?;
         let pm = cx.detection.package_manager.unwrap_or(PackageManager::Npm);
         let m = manager_for(cx, &pkg, pm);
-        let locked = m.locked(cx);
+        let mut warnings = Vec::new();
+        let mut notes = Vec::new();
+
+        // The package manager release (pin.rs) and how Yarn is invoked.
+        let berry = m.cache == CacheKind::YarnBerry;
+        let yarnrc = if berry {
+            pin::yarnrc(cx, &mut warnings)?
+        } else {
+            pin::YarnRc::default()
+        };
+        let pnp = berry && yarnrc.pnp;
+        let release = yarnrc.yarn_path.as_ref().map(|p| format!("node {p}"));
+        let corepack_pin = match m.name {
+            "pnpm" => Some(pin::pnpm(cx, &pkg, &mut warnings)?),
+            "yarn" if berry && release.is_none() => Some(pin::yarn_berry(cx, &pkg, &mut warnings)?),
+            "yarn" if !berry => pin::yarn_classic(&pkg, &mut warnings),
+            _ => None,
+        };
+        // A committed Yarn release runs as it is: no Corepack download, also at run time.
+        let tool = |cmd: &str| match &release {
+            Some(r) => cmd
+                .strip_prefix("yarn ")
+                .map_or_else(|| cmd.to_string(), |rest| format!("{r} {rest}")),
+            None => cmd.to_string(),
+        };
+        let yarn_cmd = (m.name == "yarn").then(|| release.clone().unwrap_or_else(|| "yarn".into()));
+
+        // Workspace members (workspaces.rs) and the lockfile check (lock.rs).
+        let (members, members_why) = workspaces::members(cx, &pkg, &mut warnings)?;
+        if !members_why.is_empty() {
+            notes.push(format!("workspace members: {members_why}"));
+        }
+        let mut locked = m.locked(cx);
+        if m.name == "npm" && locked {
+            if let Some(diff) = lock::out_of_sync(cx, &members)? {
+                warnings.push(format!(
+                    "package-lock.json is out of sync with package.json ({diff}): installing with `npm install` instead of `npm ci`; run `npm install` and commit the lockfile"
+                ));
+                locked = false;
+            }
+        }
+
         let build_script = ["heroku-postbuild", "build"]
             .into_iter()
             .find(|s| pkg.script(s).is_some());
         let build = match (&cx.settings.build_command, build_script) {
             (Some(cmd), _) => Some(cmd.clone()),
-            (None, Some(script)) => Some(format!("{} {script}", m.run)),
+            (None, Some(script)) => Some(tool(&format!("{} {script}", m.run))),
             (None, None) => None,
         };
         let standalone = cx.detection.next_standalone;
+
+        // What the runtime serves (start.rs); a RUN_COMMAND or Procfile replaces the default.
+        let runner = start::Runner {
+            yarn: yarn_cmd.as_deref(),
+            pnp,
+        };
+        // (A Procfile that is not a file is reported when it is read.)
+        let overridden =
+            cx.settings.run_command.is_some() || (cx.has("Procfile") || cx.tree.is_dir("Procfile"));
+        let serve = match start::decide(cx, &pkg, &runner, standalone, build.is_some()) {
+            Ok(s) => Some(s),
+            Err(_) if overridden => None,
+            Err(e) => return Err(e),
+        };
+        let static_dir = match &serve {
+            Some(start::Serve::Static { dir, .. }) => Some(dir.clone()),
+            _ => None,
+        };
+        if let Some(start::Serve::Server { why, .. } | start::Serve::Static { why, .. }) = &serve {
+            notes.push(why.clone());
+        }
+
+        // Yarn Berry without a committed release runs through Corepack at start too, from the
+        // release the builder prepared (no download at run time).
+        let runtime_corepack = berry
+            && release.is_none()
+            && matches!(&serve, Some(start::Serve::Server { command, .. }) if command.split_whitespace().any(|w| w == "yarn"));
+        // Prisma's client is generated at install by its CLI, a dev dependency: install
+        // everything, then prune.
+        let prisma = cx.tree.is_dir("prisma")
+            && (pkg.depends_on("prisma") || pkg.depends_on("@prisma/client"));
+        let source_in_builder = build.is_some() || !members.is_empty() || pnp || prisma;
+        let any_deps = !pkg.dependencies.is_empty() || !pkg.dev_dependencies.is_empty();
+        let hooks = ["preinstall", "install", "postinstall", "prepare"]
+            .iter()
+            .any(|s| pkg.script(s).is_some());
+        let install_needed = hooks
+            || !members.is_empty()
+            || if source_in_builder {
+                any_deps
+            } else {
+                !pkg.dependencies.is_empty()
+            };
+        if !install_needed {
+            notes.push("package.json declares no dependencies: nothing to install".into());
+        }
+
+        // Nothing runs the package manager when there is nothing to install or build.
+        let corepack_pin =
+            corepack_pin.filter(|_| install_needed || build.is_some() || runtime_corepack);
         let mut b = Vec::new();
-        b.push(
-            Step::env(
-                Phase::Setup,
-                vec![
-                    EnvVar::new("NODE_OPTIONS", &cx.settings.lang.node_options),
-                    EnvVar::new("NPM_CONFIG_UPDATE_NOTIFIER", "false"),
-                    EnvVar::new("NPM_CONFIG_FUND", "false"),
-                ],
-            )
-            .why("Node.js build settings"),
-        );
-        if m.corepack {
+        let mut build_env = vec![
+            EnvVar::new("NODE_OPTIONS", &cx.settings.lang.node_options),
+            EnvVar::new("NPM_CONFIG_UPDATE_NOTIFIER", "false"),
+            EnvVar::new("NPM_CONFIG_FUND", "false"),
+        ];
+        if corepack_pin.is_some() {
+            build_env.extend(corepack_env());
+        }
+        b.push(Step::env(Phase::Setup, build_env).why("Node.js build settings"));
+        if let Some(p) = &corepack_pin {
+            notes.push(format!("{}: {}", p.spec, p.why));
             b.push(
-                Step::run(Phase::Setup, [format!("corepack enable {}", m.name)])
-                    .why("The package manager comes from Corepack (packageManager field)"),
+                Step::run(
+                    Phase::Setup,
+                    [
+                        format!("corepack enable {}", m.name),
+                        format!("corepack prepare {} --activate", p.spec),
+                    ],
+                )
+                .why(format!("{} from Corepack, pinned by {}", p.spec, p.why)),
             );
         }
-        let mut manifests = vec!["package.json".to_string()];
-        manifests.extend(cx.existing(m.lockfiles));
-        manifests.extend(cx.existing(&[".npmrc"]));
-        b.push(
-            Step::copy(Phase::Manifests, manifests, "./")
-                .why("package.json and the lockfile first: the install below is reused while they are unchanged"),
-        );
-        let install = match (locked, build.is_some() || m.prune.is_none()) {
-            (false, _) => m.install_all_unlocked,
-            (true, true) => m.install_all,
-            (true, false) => m.install_prod,
-        };
-        b.push(
-            Step::run(Phase::Install, [install])
-                .mounts(cx.mounts(&[m.cache]))
-                .why(if build.is_some() {
-                    "Install dependencies, including the dev dependencies the build needs"
-                } else {
-                    "Install dependencies"
-                }),
-        );
-        let mut runtime = Vec::new();
-        let owner = cx.owner();
-        if let Some(cmd) = &build {
-            b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
+        if install_needed {
+            let mut manifests = vec!["package.json".to_string()];
+            manifests.extend(cx.existing(m.lockfiles));
+            manifests.extend(cx.existing(&[".npmrc", ".pnpmfile.cjs"]));
             b.push(
-                Step::env(Phase::Build, vec![EnvVar::new("NODE_ENV", "production")])
-                    .why("Production build from here on"),
+                Step::copy(Phase::Manifests, manifests, "./")
+                    .why("package.json and the lockfile first: the install below is reused while they are unchanged"),
             );
-            b.push(Step::run(Phase::Build, [cmd.clone()]).why("Build"));
-            if standalone {
-                runtime.push(
-                    Step::copy_from(
-                        Phase::Runtime,
-                        "builder",
-                        ["/build/.next/standalone"],
-                        "/app",
-                    )
-                    .chown(&owner)
-                    .why("Next.js standalone server"),
-                );
-                runtime.push(
-                    Step::copy_from(
-                        Phase::Runtime,
-                        "builder",
-                        ["/build/.next/static"],
-                        "/app/.next/static",
-                    )
-                    .chown(&owner),
-                );
-                if cx.tree.is_dir("public") {
-                    runtime.push(
-                        Step::copy_from(
-                            Phase::Runtime,
-                            "builder",
-                            ["/build/public"],
-                            "/app/public",
-                        )
-                        .chown(&owner),
-                    );
+            if berry {
+                for dir in [".yarn/releases", ".yarn/plugins", ".yarn/patches"] {
+                    if cx.tree.is_dir(dir) {
+                        b.push(
+                            Step::copy(Phase::Manifests, [dir], &format!("{dir}/"))
+                                .why("Yarn's release, plugins and patches: the install needs them"),
+                        );
+                    }
                 }
-                runtime.push(Step::env(
-                    Phase::Runtime,
-                    vec![EnvVar::new("HOSTNAME", "::")],
-                ));
-            } else {
-                if let (Some(prune), true) = (m.prune, locked) {
-                    b.push(
-                        Step::run(Phase::Prune, [prune])
-                            .mounts(cx.mounts(&[m.cache]))
-                            .why("Drop dev dependencies"),
-                    );
-                }
-                runtime.push(cx.copy_build_to_app());
             }
+            for (i, member) in members.iter().enumerate() {
+                let step = Step::copy(
+                    Phase::Manifests,
+                    [format!("{member}/package.json")],
+                    &format!("{member}/"),
+                );
+                b.push(if i == 0 {
+                    step.why("Workspace members' package.json, at their paths: the install links every member")
+                } else {
+                    step
+                });
+            }
+            if prisma {
+                b.push(Step::copy(Phase::Manifests, ["prisma"], "prisma/").why(
+                    "The Prisma schema: the client is generated when @prisma/client installs",
+                ));
+            }
+            let install = match (locked, source_in_builder || m.prune.is_none()) {
+                (false, _) => m.install_all_unlocked,
+                (true, true) => m.install_all,
+                (true, false) => m.install_prod,
+            };
+            // Plug'n'Play reads packages from the project's own cache at run time, so it must
+            // be in the image: Yarn copies them there from its global mirror (the cache mount).
+            let install = if pnp {
+                format!("YARN_ENABLE_GLOBAL_CACHE=false {}", tool(install))
+            } else {
+                tool(install)
+            };
+            b.push(
+                Step::run(Phase::Install, [install])
+                    .mounts(cx.mounts(&[m.cache]))
+                    .why(if build.is_some() {
+                        "Install dependencies, including the dev dependencies the build needs"
+                    } else {
+                        "Install dependencies"
+                    }),
+            );
+        }
+
+        let mut runtime = Vec::new();
+        let owner = if static_dir.is_some() {
+            format!("{}:{}", super::common::UID, super::common::UID)
         } else {
+            cx.owner()
+        };
+        if source_in_builder {
+            b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
+            if let Some(cmd) = &build {
+                b.push(
+                    Step::env(Phase::Build, vec![EnvVar::new("NODE_ENV", "production")])
+                        .why("Production build from here on"),
+                );
+                b.push(Step::run(Phase::Build, [cmd.clone()]).why("Build"));
+            }
+        }
+        if let Some(dir) = &static_dir {
+            runtime.extend(static_server(cx));
+            let step = if source_in_builder || dir != "." {
+                let from = if dir == "." {
+                    "/build".to_string()
+                } else {
+                    format!("/build/{dir}")
+                };
+                if !source_in_builder {
+                    b.push(Step::copy(Phase::Source, ["."], ".").why("Application source"));
+                }
+                Step::copy_from(Phase::Runtime, "builder", [from], "/app").why("The site's files")
+            } else {
+                Step::copy(Phase::Source, ["."], "/app").why("The site's files")
+            };
+            runtime.push(step.chown(&owner));
+        } else if source_in_builder && standalone && build.is_some() {
             runtime.push(
                 Step::copy_from(
                     Phase::Runtime,
                     "builder",
-                    ["/build/node_modules"],
-                    "/app/node_modules",
+                    ["/build/.next/standalone"],
+                    "/app",
                 )
                 .chown(&owner)
-                .why("Dependencies from the builder"),
+                .why("Next.js standalone server"),
             );
+            runtime.push(
+                Step::copy_from(
+                    Phase::Runtime,
+                    "builder",
+                    ["/build/.next/static"],
+                    "/app/.next/static",
+                )
+                .chown(&owner),
+            );
+            if cx.tree.is_dir("public") {
+                runtime.push(
+                    Step::copy_from(Phase::Runtime, "builder", ["/build/public"], "/app/public")
+                        .chown(&owner),
+                );
+            }
+            runtime.push(Step::env(
+                Phase::Runtime,
+                vec![EnvVar::new("HOSTNAME", "::")],
+            ));
+        } else if source_in_builder {
+            if let (Some(prune), true, true) = (m.prune, locked, install_needed) {
+                b.push(
+                    Step::run(Phase::Prune, [prune])
+                        .mounts(cx.mounts(&[m.cache]))
+                        .why("Drop dev dependencies"),
+                );
+            }
+            runtime.push(cx.copy_build_to_app());
+        } else {
+            if install_needed && !pkg.dependencies.is_empty() {
+                runtime.push(
+                    Step::copy_from(
+                        Phase::Runtime,
+                        "builder",
+                        ["/build/node_modules"],
+                        "/app/node_modules",
+                    )
+                    .chown(&owner)
+                    .why("Dependencies from the builder"),
+                );
+            }
             runtime.push(cx.copy_source_to_app());
         }
-        runtime.insert(
-            0,
-            Step::env(
-                Phase::Runtime,
-                vec![
-                    EnvVar::new("NODE_ENV", "production"),
-                    EnvVar::new("NPM_CONFIG_UPDATE_NOTIFIER", "false"),
-                ],
-            )
-            .why("Node.js production environment"),
-        );
-        let default_command = if standalone {
-            "node server.js".to_string()
-        } else if pkg.script("start").is_some() {
-            "npm start".to_string()
-        } else if let Some(main) = pkg.main.as_deref().filter(|m| cx.has(m)) {
-            format!("node {main}")
-        } else {
-            let entry = ["index.js", "server.js", "app.js", "main.js"]
-                .into_iter()
-                .find(|f| cx.has(f))
-                .unwrap_or("index.js");
-            format!("node {entry}")
+        if static_dir.is_none() {
+            let mut env = vec![
+                EnvVar::new("NODE_ENV", "production"),
+                EnvVar::new("NPM_CONFIG_UPDATE_NOTIFIER", "false"),
+            ];
+            if runtime_corepack {
+                env.extend(corepack_env());
+            }
+            runtime.insert(
+                0,
+                Step::env(Phase::Runtime, env).why("Node.js production environment"),
+            );
+            if runtime_corepack {
+                if cx.hardened() {
+                    warnings.push("Yarn Berry without a committed release (yarnPath): the hardened runtime cannot enable Corepack; commit it with `yarn set version`".into());
+                } else {
+                    runtime.insert(
+                        1,
+                        Step::copy_from(Phase::Runtime, "builder", [COREPACK_HOME], COREPACK_HOME)
+                            .why("Yarn from the builder's Corepack, to start the app with yarn"),
+                    );
+                    runtime.insert(2, Step::run(Phase::Runtime, ["corepack enable yarn"]));
+                }
+            }
+        }
+        let default_command = match &serve {
+            Some(start::Serve::Server { command, .. }) => command.clone(),
+            Some(start::Serve::Static { .. }) => STATIC_START.to_string(),
+            None => String::new(),
         };
-        let mut notes = Vec::new();
+        let (build_image, runtime_image) = if cx.hardened() {
+            (format!("dhi.io/node:{v}-dev"), format!("dhi.io/node:{v}"))
+        } else {
+            (format!("node:{v}"), format!("node:{v}-slim"))
+        };
+        let static_site = static_dir.is_some();
+        if static_site && cx.hardened() {
+            warnings.push(
+                "static site: served by Caddy on debian:bookworm-slim; there is no hardened image for it"
+                    .into(),
+            );
+        }
         if standalone {
             notes.push("Next.js standalone output detected".into());
         }
         Ok(LanguagePlan {
             package_manager: Some(m.name.into()),
-            build_image: if cx.hardened() {
-                format!("dhi.io/node:{v}-dev")
+            build_image,
+            runtime_image: if static_site {
+                super::binary::DEBIAN_SLIM.into()
             } else {
-                format!("node:{v}")
-            },
-            runtime_image: if cx.hardened() {
-                format!("dhi.io/node:{v}")
-            } else {
-                format!("node:{v}-slim")
+                runtime_image
             },
             builder: b,
             runtime,
+            hardened_user: static_site.then(|| super::common::UID.to_string()),
             default_command,
-            no_shell: cx.hardened(),
+            no_shell: cx.hardened() && !static_site,
+            warnings,
             notes,
             ..LanguagePlan::default()
         })

@@ -115,6 +115,9 @@ fn native_packages(text: &str) -> Vec<&'static str> {
     if mentions(text, "lxml") {
         pkgs.extend(["libxml2", "libxslt1.1"]);
     }
+    if mentions(text, "pycairo") {
+        pkgs.push("libcairo2");
+    }
     pkgs
 }
 
@@ -132,7 +135,8 @@ fn django_project(cx: &Context) -> Result<Option<String>, PlanError> {
 /// The module and variable of an ASGI/WSGI app object in the usual entry files.
 fn app_object(cx: &Context) -> Result<Option<String>, PlanError> {
     let re = regex::Regex::new(
-        r"(?m)^\s*(\w+)\s*=\s*(FastAPI|Starlette|Litestar|Sanic|Flask|Falcon|Bottle)\s*\(",
+        // `Flask(…)`, `flask.Flask(…)`, `falcon.App()`, `falcon.asgi.App()`, `create_app()`.
+        r"(?m)^(\w+)\s*=\s*(?:(?:\w+\.)*(?:FastAPI|Starlette|Litestar|Sanic|Flask|Falcon|Bottle)|falcon(?:\.asgi)?\.App|create_app)\s*\(",
     )
     .expect("static regex");
     for file in [
@@ -152,51 +156,199 @@ fn app_object(cx: &Context) -> Result<Option<String>, PlanError> {
     Ok(None)
 }
 
-fn default_command(cx: &Context, text: &str) -> Result<String, PlanError> {
+/// A WSGI/ASGI target for gunicorn or uvicorn: the app object found in an entry file, else a
+/// `wsgi.py`/`asgi.py` module's `application`. `None` when there is nothing to serve.
+fn server_target(cx: &Context, asgi: bool) -> Result<Option<(String, String)>, PlanError> {
+    if let Some(app) = app_object(cx)? {
+        return Ok(Some((app.clone(), format!("{app} is defined"))));
+    }
+    let module = if asgi { "asgi" } else { "wsgi" };
+    if cx.has(&format!("{module}.py")) {
+        return Ok(Some((
+            format!("{module}:application"),
+            format!("{module}.py exists"),
+        )));
+    }
+    Ok(None)
+}
+
+/// A package run with `python -m`: a top-level folder with `__main__.py` (and a root
+/// `__main__.py` runs the folder itself).
+fn main_package(cx: &Context) -> Result<Option<String>, PlanError> {
+    if cx.has("__main__.py") {
+        return Ok(Some(".".into()));
+    }
+    let hits = cx.tree.find_files("", 2, 8, &|n| n == "__main__.py")?;
+    let mut pkgs: Vec<String> = hits
+        .into_iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+        .filter(|d| {
+            // `src/<pkg>/__main__.py` (src layout) or `<pkg>/__main__.py`.
+            let parts: Vec<&str> = d.split('/').collect();
+            matches!(parts.as_slice(), [_] | ["src", _])
+                && parts
+                    .iter()
+                    .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        })
+        .collect();
+    pkgs.sort();
+    Ok(pkgs.into_iter().next().map(|d| {
+        d.strip_prefix("src/")
+            .map_or_else(|| d.clone(), |p| format!("{p} (src layout)"))
+    }))
+}
+
+/// The start command and why (start-command evidence). Servers are used only where they have
+/// something to serve; else a script that exists; else generation fails with what to add.
+fn default_command(cx: &Context, text: &str) -> Result<(String, String), PlanError> {
     let gunicorn = mentions(text, "gunicorn");
     let uvicorn = mentions(text, "uvicorn");
+    // 0.0.0.0 works on IPv4-only hosts, where binding `::` fails, and on dual-stack ones.
     if let Some(p) = django_project(cx)? {
         if gunicorn {
-            return Ok(format!("gunicorn {p}.wsgi:application --bind [::]:$PORT"));
+            return Ok((
+                format!("gunicorn {p}.wsgi:application --bind 0.0.0.0:$PORT"),
+                format!("Django project {p} served by gunicorn"),
+            ));
         }
         if uvicorn {
-            return Ok(format!(
-                "uvicorn {p}.asgi:application --host :: --port $PORT"
+            return Ok((
+                format!("uvicorn {p}.asgi:application --host 0.0.0.0 --port $PORT"),
+                format!("Django project {p} served by uvicorn"),
             ));
         }
     }
-    let app = app_object(cx)?;
     if gunicorn {
-        let target = app.unwrap_or_else(|| {
-            if cx.has("wsgi.py") {
-                "wsgi:application".into()
-            } else if cx.has("application.py") {
-                "application:application".into()
-            } else if cx.has("main.py") && !cx.has("app.py") {
-                "main:app".into()
-            } else {
-                "app:app".into()
-            }
-        });
-        return Ok(format!("gunicorn {target} --bind [::]:$PORT"));
+        if let Some((target, why)) = server_target(cx, false)? {
+            return Ok((
+                format!("gunicorn {target} --bind 0.0.0.0:$PORT"),
+                format!("gunicorn in the requirements and {why}"),
+            ));
+        }
     }
     if uvicorn {
-        let target = app.unwrap_or_else(|| {
-            if cx.has("app.py") && !cx.has("main.py") {
-                "app:app".into()
-            } else {
-                "main:app".into()
-            }
-        });
-        return Ok(format!("uvicorn {target} --host :: --port $PORT"));
+        if let Some((target, why)) = server_target(cx, true)? {
+            return Ok((
+                format!("uvicorn {target} --host 0.0.0.0 --port $PORT"),
+                format!("uvicorn in the requirements and {why}"),
+            ));
+        }
     }
     if cx.has("manage.py") {
-        return Ok("python manage.py runserver [::]:$PORT".into());
+        return Ok((
+            "python manage.py runserver 0.0.0.0:$PORT".into(),
+            "manage.py exists".into(),
+        ));
     }
-    if cx.has("app.py") {
-        return Ok("python app.py".into());
+    if let Some(pkg) = main_package(cx)? {
+        let (module, why) = match pkg.split_once(' ') {
+            Some((m, _)) => (m.to_string(), format!("src/{m}/__main__.py exists")),
+            None if pkg == "." => (".".to_string(), "__main__.py exists".to_string()),
+            None => (pkg.clone(), format!("{pkg}/__main__.py exists")),
+        };
+        return Ok(if module == "." {
+            ("python .".into(), why)
+        } else {
+            (format!("python -m {module}"), why)
+        });
     }
-    Ok("python main.py".into())
+    for f in [
+        "app.py",
+        "main.py",
+        "server.py",
+        "run.py",
+        "bot.py",
+        "worker.py",
+        "manage.py",
+    ] {
+        if cx.has(f) {
+            return Ok((format!("python {f}"), format!("{f} exists")));
+        }
+    }
+    // One top-level script, whatever its name.
+    let scripts: Vec<String> = cx
+        .tree
+        .list("")?
+        .into_iter()
+        .filter(|e| !e.is_dir && e.name.ends_with(".py") && e.name != "setup.py")
+        .map(|e| e.name)
+        .filter(|n| {
+            n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        })
+        .collect();
+    if let [only] = scripts.as_slice() {
+        return Ok((
+            format!("python {only}"),
+            format!("{only} is the only script"),
+        ));
+    }
+    Err(PlanError::Setting {
+        var: "RUN_COMMAND".into(),
+        reason: "no start command for this Python app: no WSGI/ASGI app object (app = Flask(…)/FastAPI(…) in main.py, app.py, …), no manage.py, no __main__.py package, and no app.py/main.py/server.py/bot.py/worker.py; add a Procfile web process or set RUN_COMMAND".into(),
+    })
+}
+
+/// uv and Poetry versions pinned in `.tool-versions` (asdf) or `mise.toml` `[tools]`; only
+/// exact `x.y.z` versions are used (they are written into the install command).
+fn tool_version(cx: &Context, tool: &str) -> Result<Option<(String, String)>, PlanError> {
+    let exact = |v: &str| {
+        let parts: Vec<&str> = v.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    if let Some(text) = cx.read(".tool-versions")? {
+        for line in text.lines() {
+            let mut w = line.split_whitespace();
+            if w.next() == Some(tool) {
+                if let Some(v) = w.next().filter(|v| exact(v)) {
+                    return Ok(Some((v.to_string(), ".tool-versions".into())));
+                }
+            }
+        }
+    }
+    for file in ["mise.toml", ".mise.toml"] {
+        let Some(text) = cx.read(file)? else { continue };
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| PlanError::Manifest {
+                path: file.into(),
+                reason: format!("not valid TOML: {}", e.message()),
+            })?;
+        let v = doc.get("tools").and_then(|t| t.get(tool)).and_then(|v| {
+            v.as_str()
+                .or_else(|| v.get("version").and_then(|x| x.as_str()))
+        });
+        if let Some(v) = v.filter(|v| exact(v)) {
+            return Ok(Some((v.to_string(), file.into())));
+        }
+    }
+    Ok(None)
+}
+
+/// Build-time system packages for dependencies that compile against C libraries (the
+/// official `python` image has gcc but not every header).
+fn build_packages(text: &str) -> Vec<&'static str> {
+    let mut pkgs = Vec::new();
+    // psycopg2 (not -binary) builds against libpq.
+    if mentions(text, "psycopg2") {
+        pkgs.extend(["libpq-dev", "gcc"]);
+    }
+    if mentions(text, "mysqlclient") {
+        pkgs.extend(["default-libmysqlclient-dev", "pkg-config", "gcc"]);
+    }
+    if mentions(text, "pycairo") {
+        pkgs.extend(["libcairo2-dev", "pkg-config", "gcc"]);
+    }
+    let mut seen = Vec::new();
+    pkgs.retain(|p| {
+        let new = !seen.contains(p);
+        seen.push(p);
+        new
+    });
+    pkgs
 }
 
 impl Provider for Python {
@@ -272,12 +424,43 @@ impl Provider for Python {
         } else {
             "pip install"
         };
+        // System headers for dependencies built from source, before the install.
+        let build_pkgs = build_packages(&text);
+        if !build_pkgs.is_empty() {
+            b.push(
+                Step::run(
+                    Phase::Setup,
+                    [
+                        "apt-get update".to_string(),
+                        format!(
+                            "apt-get install -y --no-install-recommends {}",
+                            build_pkgs.join(" ")
+                        ),
+                        "rm -rf /var/lib/apt/lists/*".to_string(),
+                    ],
+                )
+                .why("C headers and compiler for dependencies built from source"),
+            );
+        }
+        // uv and Poetry as pinned by the project's tool-version files, else ours.
+        let mut notes = Vec::new();
+        let mut pinned = |tool: &str, default: &str| -> Result<String, PlanError> {
+            Ok(match tool_version(cx, tool)? {
+                Some((v, file)) => {
+                    notes.push(format!("{tool} {v} from {file}"));
+                    format!("{tool}=={v}")
+                }
+                None => default.to_string(),
+            })
+        };
+        let uv = pinned("uv", UV)?;
+        let poetry = pinned("poetry", POETRY)?;
         let install: Option<Step> = match installer {
             Installer::Uv => Some(
                 Step::run(
                     Phase::Install,
                     [
-                        format!("{pip} {UV}"),
+                        format!("{pip} {uv}"),
                         format!("UV_PROJECT_ENVIRONMENT={VENV} uv sync --frozen --no-dev --no-install-project"),
                     ],
                 )
@@ -287,7 +470,7 @@ impl Provider for Python {
                 Step::run(
                     Phase::Install,
                     [
-                        format!("{pip} {POETRY}"),
+                        format!("{pip} {poetry}"),
                         "POETRY_VIRTUALENVS_CREATE=false poetry install --no-interaction --no-ansi --no-root --only main".to_string(),
                     ],
                 )
@@ -391,6 +574,20 @@ impl Provider for Python {
                 pkgs.join(", ")
             ));
         }
+        let (default_command, why) = match default_command(cx, &text) {
+            Ok(c) => c,
+            // A RUN_COMMAND or a Procfile replaces the default.
+            Err(_)
+                if cx.settings.run_command.is_some()
+                    || (cx.has("Procfile") || cx.tree.is_dir("Procfile")) =>
+            {
+                (String::new(), String::new())
+            }
+            Err(e) => return Err(e),
+        };
+        if !why.is_empty() {
+            notes.push(format!("start: {why}"));
+        }
         Ok(LanguagePlan {
             package_manager: Some(installer.name().into()),
             build_image: if cx.hardened() {
@@ -405,9 +602,10 @@ impl Provider for Python {
             },
             builder: b,
             runtime: r,
-            default_command: default_command(cx, &text)?,
+            default_command,
             no_shell: cx.hardened(),
             warnings,
+            notes,
             ..LanguagePlan::default()
         })
     }

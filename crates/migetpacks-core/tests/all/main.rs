@@ -12,6 +12,7 @@ mod detect_fixtures;
 mod generate_fixtures;
 mod hardening_props;
 mod multi_buildpack;
+mod providers_apps;
 mod providers_bun;
 mod providers_clojure;
 mod providers_deno;

@@ -288,9 +288,12 @@ fn python_additional_uses_the_version_for_its_library_folder() {
     let files = [
         (
             "package.json",
-            r#"{"name":"x","scripts":{"start":"node i.js"}}"#,
+            r#"{"name":"x","scripts":{"start":"node i.js"},"dependencies":{"ms":"2.1.3"}}"#,
         ),
-        ("package-lock.json", LOCK),
+        (
+            "package-lock.json",
+            r#"{"name":"x","lockfileVersion":3,"requires":true,"packages":{"":{"name":"x","dependencies":{"ms":"2.1.3"}}}}"#,
+        ),
         ("requirements.txt", "six==1.16.0\n"),
         (".python-version", "3.11\n"),
     ];
@@ -328,6 +331,7 @@ fn python_additional_uses_the_version_for_its_library_folder() {
     let e = try_gen(
         &[
             ("package.json", r#"{"name":"x"}"#),
+            ("index.js", ""),
             (".python-version", "3\n"),
         ],
         &[("BUILDPACKS", "nodejs,python")],
@@ -371,7 +375,7 @@ fn ruby_additional_is_copied_into_both_stages() {
     let files = [
         (
             "package.json",
-            r#"{"name":"x","scripts":{"start":"node i.js"}}"#,
+            r#"{"name":"x","scripts":{"start":"node i.js"},"dependencies":{"ms":"2.1.3"}}"#,
         ),
         ("Gemfile", "source \"https://rubygems.org\"\ngem \"sass\"\n"),
         (".ruby-version", "3.3.6\n"),
@@ -407,12 +411,13 @@ fn hadolint_accepts_python_ruby_and_go_additional_runtimes() {
     };
     let go = [
         ("requirements.txt", "six==1.16.0\n"),
+        ("app.py", ""),
         ("go.mod", "module example.com/x\n\ngo 1.22\n"),
     ];
     let py = [
         (
             "package.json",
-            r#"{"name":"x","scripts":{"start":"node i.js"}}"#,
+            r#"{"name":"x","scripts":{"start":"node i.js"},"dependencies":{"ms":"2.1.3"}}"#,
         ),
         ("requirements.txt", "six==1.16.0\n"),
         ("Gemfile", "source \"https://rubygems.org\"\ngem \"sass\"\n"),

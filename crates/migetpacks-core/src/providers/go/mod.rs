@@ -270,8 +270,7 @@ impl Provider for Go {
         b.push(build_step(cx, &specs, &bins, &mut notes)?.mounts(build_mounts));
         let r = runtime_steps(cx, &mut notes);
 
-        let default_command = bins
-            .first()
+        let default_command = packages::start_binary(&gm, &bins)
             .map(|b| format!("./bin/{b}"))
             .unwrap_or_default();
         Ok(LanguagePlan {

@@ -129,7 +129,74 @@ pub fn package_specs(cx: &Context, gm: &GoMod, notes: &mut Vec<String>) -> Vec<S
         notes.push(format!("Using install directive from go.mod: {d}"));
         return d.split_whitespace().map(str::to_string).collect();
     }
+    // `cmd/<name>` layout: the root holds no main package, the commands live below cmd/.
+    if !has_main(cx, "").unwrap_or(true) {
+        let names: Vec<String> = cx
+            .tree
+            .list("cmd")
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.is_dir)
+            .map(|e| e.name)
+            .filter(|n| {
+                n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    && has_main(cx, &format!("cmd/{n}")).unwrap_or(false)
+            })
+            .collect();
+        match names.as_slice() {
+            [] => {}
+            [one] => {
+                notes.push(format!(
+                    "main package cmd/{one}: no main package at the root"
+                ));
+                return vec![format!("./cmd/{one}")];
+            }
+            _ => {
+                notes.push(format!(
+                    "main packages under cmd/ ({}): no main package at the root",
+                    names.join(", ")
+                ));
+                return vec!["./cmd/...".into()];
+            }
+        }
+    }
     vec![".".into()]
+}
+
+/// True when a non-test `.go` file directly in `dir` declares `package main`.
+fn has_main(cx: &Context, dir: &str) -> Result<bool, PlanError> {
+    let main = regex::Regex::new(r"(?m)^package\s+main\b").expect("static regex");
+    for e in cx.tree.list(dir)? {
+        if e.is_dir || !e.name.ends_with(".go") || e.name.ends_with("_test.go") {
+            continue;
+        }
+        let path = if dir.is_empty() {
+            e.name.clone()
+        } else {
+            format!("{dir}/{}", e.name)
+        };
+        if cx.read(&path)?.is_some_and(|t| main.is_match(&t)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The binary the image starts: with several commands, the one named after the module (or
+/// `server`, `web`, `api`, `app`), else the first.
+pub fn start_binary(gm: &GoMod, bins: &[String]) -> Option<String> {
+    let module_bin = gm.module.as_deref().and_then(binary_name);
+    let preferred = module_bin
+        .iter()
+        .map(String::as_str)
+        .chain(["server", "web", "api", "app"]);
+    for p in preferred {
+        if bins.iter().any(|b| b == p) {
+            return Some(p.to_string());
+        }
+    }
+    bins.first().cloned()
 }
 
 #[cfg(test)]
