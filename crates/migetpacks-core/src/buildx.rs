@@ -238,17 +238,7 @@ pub fn buildx_command(inp: &BuildxInput) -> Result<BuildCommand, BuildxError> {
             name: name.clone(),
             reason: reason.to_string(),
         };
-        if name.is_empty()
-            || name.contains('=')
-            || name.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(bad(
-                "a name must be non-empty, without '=', whitespace or control characters",
-            ));
-        }
-        if value.contains('\0') {
-            return Err(bad("the value contains a NUL character"));
-        }
+        check_build_arg(name, value).map_err(bad)?;
         if docker_reads(name) {
             return Err(bad(
                 "docker reads a variable of this name itself, and build-arg values are passed through the environment; rename the arg",
@@ -271,17 +261,7 @@ pub fn buildx_command(inp: &BuildxInput) -> Result<BuildCommand, BuildxError> {
             name: name.clone(),
             reason: reason.to_string(),
         };
-        if name.is_empty()
-            || name.contains('=')
-            || name.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(bad(
-                "a name must be non-empty, without '=', whitespace or control characters",
-            ));
-        }
-        if value.contains('\0') {
-            return Err(bad("the value contains a NUL character"));
-        }
+        check_build_arg(name, value).map_err(bad)?;
         if name.len() + value.len() + 1 > MAX_ARG_LEN {
             return Err(bad(&format!(
                 "the value is longer than {MAX_ARG_LEN} bytes, the most one command-line argument can hold"
@@ -361,6 +341,21 @@ pub fn tags_for(image: &ImageRef, tag_latest: bool) -> Vec<String> {
         }
     }
     tags
+}
+
+/// Why a build arg's name or value cannot be passed to buildx (shared by operator and
+/// repository args).
+fn check_build_arg(name: &str, value: &str) -> Result<(), &'static str> {
+    if name.is_empty()
+        || name.contains('=')
+        || name.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("a name must be non-empty, without '=', whitespace or control characters");
+    }
+    if value.contains('\0') {
+        return Err("the value contains a NUL character");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! `PORT` set and checks what it answers. They need the engine (scripts/test.sh), like the rest
 //! of the e2e suite.
 
-use super::harness::{build, docker, engine, forget_local, serves_http, unique, App, Engine};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use super::harness::{
+    build, docker, engine, forget_local, http_get, serves_http, unique, App, Engine,
+};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 /// Build `fixtures/<fixture>` into the local registry; returns the image reference.
@@ -35,25 +36,6 @@ fn build_edited(
     image
 }
 
-/// `GET path` over HTTP/1.0: (status, body).
-fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
-    let mut text = String::new();
-    s.read_to_string(&mut text)?;
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((status, body))
-}
-
 /// Run `image` on a free port and answer each of `paths` (status, body) once `/` answers 200.
 fn serve_paths(e: &Engine, image: &str, paths: &[&str]) -> Vec<(u16, String)> {
     let port = TcpListener::bind("127.0.0.1:0")
@@ -77,7 +59,7 @@ fn serve_paths(e: &Engine, image: &str, paths: &[&str]) -> Vec<(u16, String)> {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut up = false;
     while Instant::now() < deadline {
-        if matches!(get(port, "/"), Ok((200, _))) {
+        if matches!(http_get(&format!("127.0.0.1:{port}"), "/"), Ok((200, _))) {
             up = true;
             break;
         }
@@ -86,7 +68,7 @@ fn serve_paths(e: &Engine, image: &str, paths: &[&str]) -> Vec<(u16, String)> {
     let answers: Vec<(u16, String)> = if up {
         paths
             .iter()
-            .map(|p| get(port, p).unwrap_or((0, String::new())))
+            .map(|p| http_get(&format!("127.0.0.1:{port}"), p).unwrap_or((0, String::new())))
             .collect()
     } else {
         Vec::new()

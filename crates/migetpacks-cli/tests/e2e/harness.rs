@@ -421,7 +421,7 @@ pub fn registry_tags(engine: &Engine, repo: &str) -> Option<Vec<String>> {
 }
 
 /// A plain HTTP/1.0 GET: (status code, body).
-fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(5)))?;
     write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;

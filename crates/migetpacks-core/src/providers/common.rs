@@ -80,6 +80,19 @@ fn expand_port(word: &str, port: u16) -> String {
     re.replace_all(word, port.to_string().as_str()).into_owned()
 }
 
+/// The commands of one Debian package install that leaves no package lists behind.
+pub(crate) fn apt_install(packages: &[impl AsRef<str>]) -> [String; 3] {
+    let names: Vec<&str> = packages.iter().map(AsRef::as_ref).collect();
+    [
+        "apt-get update".to_string(),
+        format!(
+            "apt-get install -y --no-install-recommends {}",
+            names.join(" ")
+        ),
+        "rm -rf /var/lib/apt/lists/*".to_string(),
+    ]
+}
+
 /// Turn a shell command into exec form for images without a shell: words split as a shell
 /// would, `$PORT` resolved now, leading `NAME=value` words turned into `ENV`.
 pub fn exec_form(command: &str, port: u16) -> Result<(Vec<EnvVar>, Vec<String>), PlanError> {

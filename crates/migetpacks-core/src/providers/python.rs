@@ -428,18 +428,8 @@ impl Provider for Python {
         let build_pkgs = build_packages(&text);
         if !build_pkgs.is_empty() {
             b.push(
-                Step::run(
-                    Phase::Setup,
-                    [
-                        "apt-get update".to_string(),
-                        format!(
-                            "apt-get install -y --no-install-recommends {}",
-                            build_pkgs.join(" ")
-                        ),
-                        "rm -rf /var/lib/apt/lists/*".to_string(),
-                    ],
-                )
-                .why("C headers and compiler for dependencies built from source"),
+                Step::run(Phase::Setup, super::common::apt_install(&build_pkgs))
+                    .why("C headers and compiler for dependencies built from source"),
             );
         }
         // uv and Poetry as pinned by the project's tool-version files, else ours.
@@ -531,18 +521,8 @@ impl Provider for Python {
         let pkgs = native_packages(&text);
         if !pkgs.is_empty() && !cx.hardened() {
             r.push(
-                Step::run(
-                    Phase::Runtime,
-                    [
-                        "apt-get update".to_string(),
-                        format!(
-                            "apt-get install -y --no-install-recommends {}",
-                            pkgs.join(" ")
-                        ),
-                        "rm -rf /var/lib/apt/lists/*".to_string(),
-                    ],
-                )
-                .why("Shared libraries of native dependencies"),
+                Step::run(Phase::Runtime, super::common::apt_install(&pkgs))
+                    .why("Shared libraries of native dependencies"),
             );
         }
         r.push(

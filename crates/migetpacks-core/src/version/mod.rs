@@ -7,22 +7,7 @@
 //! (`<22`, `${java.version}`, `stable`), the language default is used and a warning names the
 //! file or variable the bad value came from.
 
-// Shared by the source modules below (textual macro scope).
-/// Return the first source that yields a candidate.
-macro_rules! first {
-    ($($e:expr),+ $(,)?) => {{
-        $( if let Some(c) = $e? { return Ok(Some(c)); } )+
-        Ok(None)
-    }};
-}
-
-/// A lazily compiled constant regex.
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        static $name: std::sync::LazyLock<regex::Regex> =
-            std::sync::LazyLock::new(|| regex::Regex::new($pat).expect("constant regex is valid"));
-    };
-}
+// `first!` and `re!` come from the crate root (lib.rs).
 
 pub(crate) mod jvm;
 pub mod normalize;

@@ -8,6 +8,7 @@
 //! parse → `SourceTree::open` → `effective_tree` → app.json → detect → (compose parse |
 //! `generate`).
 
+use crate::support::env;
 use migetpacks_core::compose;
 use migetpacks_core::detect::detect;
 use migetpacks_core::imageref::ImageRef;
@@ -207,13 +208,6 @@ fn temp_app() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("index.js"), "").unwrap();
     d
-}
-
-fn env(pairs: &[(&str, &str)]) -> EnvMap {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 /// Cases that cannot be committed to git, built on disk here.

@@ -4,19 +4,13 @@
 //! follows BuildKit's own parser, heredocs included (tests/all/support/buildkit.rs).
 
 use crate::support::buildkit;
+use crate::support::env;
 use migetpacks_core::compose;
 use migetpacks_core::pipeline::generate;
-use migetpacks_core::settings::{EnvMap, Settings, SettingsError};
+use migetpacks_core::settings::{Settings, SettingsError};
 use migetpacks_core::source::{SourceTree, MAX_LISTING};
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
-
-fn env(pairs: &[(&str, &str)]) -> EnvMap {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn settings() -> Settings {
     Settings::from_env(&env(&[("DOCKERFILE_SYNTAX", "")])).unwrap()

@@ -131,22 +131,13 @@ impl Provider for Ruby {
         }
         if !pkgs.is_empty() {
             b.push(
-                Step::run(
-                    Phase::Setup,
-                    [
-                        "apt-get update".to_string(),
-                        format!(
-                            "apt-get install -y --no-install-recommends {}",
-                            pkgs.join(" ")
-                        ),
-                        "rm -rf /var/lib/apt/lists/*".to_string(),
-                    ],
-                )
-                .why(if cx.hardened() {
-                    "Compilers, headers, and the shared libraries the runtime stage copies"
-                } else {
-                    "Headers for the native extensions in the Gemfile"
-                }),
+                Step::run(Phase::Setup, crate::providers::common::apt_install(&pkgs)).why(
+                    if cx.hardened() {
+                        "Compilers, headers, and the shared libraries the runtime stage copies"
+                    } else {
+                        "Headers for the native extensions in the Gemfile"
+                    },
+                ),
             );
         }
         let mut env = bundle_env(cx, &gems);
@@ -261,14 +252,7 @@ impl Provider for Ruby {
             r.push(
                 Step::run(
                     Phase::Runtime,
-                    [
-                        "apt-get update".to_string(),
-                        format!(
-                            "apt-get install -y --no-install-recommends {}",
-                            runtime_pkgs.join(" ")
-                        ),
-                        "rm -rf /var/lib/apt/lists/*".to_string(),
-                    ],
+                    crate::providers::common::apt_install(&runtime_pkgs),
                 )
                 .why("Shared libraries of the native gems, time zones and CA certificates"),
             );

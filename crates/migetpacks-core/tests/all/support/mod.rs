@@ -19,6 +19,14 @@ pub const VARIANTS: [(&str, &[(&str, &str)]); 3] = [
     ("dhi", &[("USE_DHI", "true")]),
 ];
 
+/// An environment map from literal pairs.
+pub fn env(pairs: &[(&str, &str)]) -> EnvMap {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Plan and render `files` as `lang` at `version`.
 pub fn try_generate(
     lang: Language,
